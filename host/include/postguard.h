@@ -1,0 +1,200 @@
+/* postguard.h - the PostGuard engine: load a rule pack, check a post, read the findings.
+ * The one public header; the native-messaging host, the CLI, the benchmark and the tests sit on it.
+ *
+ * Ownership, stated once:
+ *  - Every object returned through an `out` pointer is owned by the caller and freed with
+ *    the matching *_free function (pg_ctx_free, pg_result_free). *_free(NULL) is a no-op.
+ *  - Strings inside a pg_result (rule ids, messages, explanations, section titles) are
+ *    borrowed from the context's rule pack: they live until pg_ctx_free or the next
+ *    successful pg_ctx_load, whichever comes first. Free results before reloading.
+ *  - The library keeps no global state and never reads stdin, writes stdout, or logs.
+ *    A pg_ctx may be used by one thread at a time; separate contexts are independent.
+ *  - Post text passed to pg_check is read only during the call and never stored,
+ *    copied into the result, or written anywhere.
+ */
+#ifndef POSTGUARD_H
+#define POSTGUARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PG_VERSION "0.1.0"
+#define PG_PROTOCOL_VERSION 1
+
+/* Limits (see also docs/protocol.md). Texts longer than PG_MAX_TEXT_BYTES are refused by
+ * pg_check with PG_ETOOBIG; a result holds at most PG_MAX_FINDINGS findings (the rest are
+ * dropped and result->truncated is set). */
+#define PG_MAX_TEXT_BYTES (1024u * 1024u)
+#define PG_MAX_FINDINGS 256
+#define PG_MAX_SPANS 16 /* underlined spans kept per finding */
+
+/* One status enum for every fallible call. pg_status_name gives a stable wire code. */
+typedef enum pg_status {
+    PG_OK = 0,
+    PG_ENOMEM,    /* out of memory */
+    PG_EIO,       /* a file could not be read */
+    PG_ENOTFOUND, /* no rule pack at the path, or no such rule */
+    PG_ERULE,     /* the rule pack is invalid: err names the file, rule and field */
+    PG_ECONFIG,   /* a configuration file is invalid: err names the file and field */
+    PG_EUTF8,     /* the text is not valid UTF-8: err->offset is the byte at fault */
+    PG_ETOOBIG,   /* the text is longer than PG_MAX_TEXT_BYTES */
+    PG_EINVAL,    /* a bad argument (e.g. checking before any pack is loaded) */
+    PG_ELIMIT     /* a pattern hit the PCRE2 match limit (reported per rule in results) */
+} pg_status;
+
+typedef enum pg_severity {
+    PG_SEV_NONE = 0,
+    PG_SEV_LOW = 1,
+    PG_SEV_MEDIUM = 2,
+    PG_SEV_HIGH = 3
+} pg_severity;
+
+/* Filled by a failing call; never holds post text. Fields that do not apply are empty
+ * strings or -1. */
+typedef struct pg_error {
+    pg_status status;
+    char file[512];    /* rule, lexicon or config file at fault */
+    char rule[96];     /* rule id at fault */
+    char field[96];    /* JSON field at fault, e.g. "match.pattern" */
+    long offset;       /* byte offset (in the file, pattern or text) at fault, or -1 */
+    char message[512]; /* a sentence saying what is wrong and, where possible, what to do */
+} pg_error;
+
+typedef struct pg_ctx pg_ctx;
+
+/* A half-open range [start, end) in UTF-16 code units (what JavaScript indexes), with the
+ * same range in bytes of the UTF-8 input. */
+typedef struct pg_span {
+    size_t start, end;
+    size_t byte_start, byte_end;
+} pg_span;
+
+typedef struct pg_finding {
+    const char *rule;        /* rule id, e.g. "privacy.identifiable-patient" */
+    const char *category;    /* one of DESIGN.md's categories */
+    const char *section;     /* section of the standard, e.g. "3.1" */
+    pg_severity severity;    /* after clinic overrides */
+    double confidence;       /* 0..1, from the rule */
+    pg_span span;            /* the primary evidence (what the popover anchors to) */
+    size_t nspans;           /* every span to underline, primary first */
+    pg_span spans[PG_MAX_SPANS];
+    const char *message;     /* one line */
+    const char *explanation; /* why, quoting the section */
+    const char *suggestion;  /* what to do instead */
+} pg_finding;
+
+/* The score of one section of the standard that fired. */
+typedef struct pg_section_score {
+    const char *section; /* "3.1" */
+    const char *title;   /* "Privacy and Confidentiality" */
+    double score;        /* 0..1, rises with the number and severity of findings */
+    pg_severity level;   /* the highest severity among its findings */
+    size_t findings;     /* how many findings cite it */
+} pg_section_score;
+
+typedef struct pg_result {
+    size_t nfindings;
+    pg_finding *findings; /* sorted by span.start, then severity (high first) */
+    size_t nsections;
+    pg_section_score *sections; /* sorted by level, then score (highest first) */
+    int truncated;              /* 1 when findings beyond PG_MAX_FINDINGS were dropped */
+    size_t limit_hits;          /* rules whose pattern hit the PCRE2 match/depth limit */
+    const char *limit_rules[8]; /* the first of those rule ids */
+    pg_severity max_severity;
+} pg_result;
+
+/* Information about the loaded pack (borrowed, valid as the strings above). */
+typedef struct pg_pack_info {
+    const char *id;
+    const char *version;
+    const char *name;
+    const char *path; /* where it was loaded from */
+    size_t nrules;
+    size_t nlexicons;
+} pg_pack_info;
+
+/* A rule, for `postguard rules`, `explain` and the protocol's hello/explain. */
+typedef struct pg_rule_info {
+    const char *id;
+    const char *category;
+    const char *section;
+    const char *section_title;
+    const char *section_text; /* the standard's words for the section */
+    pg_severity severity;     /* after clinic overrides */
+    int enabled;              /* 0 when a clinic configuration disables it */
+    const char *message;
+    const char *explanation;
+    const char *suggestion;
+} pg_rule_info;
+
+/* ---- context ------------------------------------------------------------------------ */
+
+/* Create an empty context. Returns PG_ENOMEM on failure. */
+pg_status pg_ctx_new(pg_ctx **out);
+void pg_ctx_free(pg_ctx *ctx);
+
+/* Where the default rule pack is: `$POSTGUARD_RULES`, then `rules/` beside the executable
+ * (exe_path, may be NULL) or one level up (a build tree), then `<prefix>/share/postguard/rules`.
+ * Writes the path into buf and returns PG_OK, or PG_ENOTFOUND with a message in err naming
+ * every place it looked. */
+pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_error *err);
+
+/* Load a rule pack: a directory (pack.json, *.json rule files, lexicons/NAME.txt) or a single
+ * JSON file holding the pack, its rules and inline lexicons. Then apply the configuration
+ * files given with pg_ctx_add_config, if any. On failure the context keeps the pack it had.
+ * Compiles every pattern once (PCRE2, with JIT where available). */
+pg_status pg_ctx_load(pg_ctx *ctx, const char *path, pg_error *err);
+
+/* Register a clinic configuration file (JSON: extra lexicon terms, disabled rules, severity
+ * changes) to apply at the next pg_ctx_load, in the order added (later files win). A file
+ * that does not exist is skipped silently; a file that is broken is skipped, and its fault
+ * is kept and reported by pg_ctx_config_problem, while the base pack keeps working. */
+pg_status pg_ctx_add_config(pg_ctx *ctx, const char *path);
+
+/* The first configuration problem found by the last pg_ctx_load, or NULL when none.
+ * Borrowed from ctx. */
+const pg_error *pg_ctx_config_problem(const pg_ctx *ctx);
+
+/* ---- checking ------------------------------------------------------------------------ */
+
+/* Check len bytes of UTF-8 text (need not be NUL-terminated; NUL bytes are allowed and
+ * treated as spaces). On PG_OK *out is a result the caller frees with pg_result_free.
+ * Fails with PG_EUTF8 (err->offset = first bad byte), PG_ETOOBIG or PG_EINVAL. */
+pg_status pg_check(pg_ctx *ctx, const char *text, size_t len, pg_result **out, pg_error *err);
+void pg_result_free(pg_result *result);
+
+/* ---- the pack --------------------------------------------------------------------------- */
+
+pg_status pg_ctx_pack_info(const pg_ctx *ctx, pg_pack_info *out);
+size_t pg_ctx_rule_count(const pg_ctx *ctx);
+/* i in [0, pg_ctx_rule_count). Returns PG_EINVAL past the end. */
+pg_status pg_ctx_rule_at(const pg_ctx *ctx, size_t i, pg_rule_info *out);
+/* Look a rule up by id; PG_ENOTFOUND when there is none. */
+pg_status pg_ctx_rule(const pg_ctx *ctx, const char *id, pg_rule_info *out);
+
+/* The categories every pack must use, in DESIGN.md's order; NULL-terminated, static. */
+const char *const *pg_categories(void);
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+const char *pg_severity_name(pg_severity s); /* "none", "low", "medium", "high" */
+/* Parse "low"/"medium"/"high" (case-sensitive); returns PG_SEV_NONE when unknown. */
+pg_severity pg_severity_parse(const char *s);
+const char *pg_status_name(pg_status s); /* stable wire code, e.g. "rule_invalid" */
+
+/* Validate UTF-8 and count UTF-16 code units; returns 0 and sets *units, or -1 and sets
+ * *bad_offset to the first invalid byte. Exposed for the host and the tests. */
+int pg_utf8_validate(const char *s, size_t len, size_t *units, size_t *bad_offset);
+
+/* Convert n sorted-or-not byte offsets (each on a character boundary, <= len) of s into
+ * UTF-16 code unit offsets, in place order preserved. One pass over s. */
+void pg_utf16_offsets(const char *s, size_t len, const size_t *bytes, size_t *units, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* POSTGUARD_H */

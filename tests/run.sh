@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tests/run.sh - the one test command: installs what is missing, builds, and runs every suite.
+# Usage: tests/run.sh            (everything; what CI runs)
+#        PG_QUICK=1 tests/run.sh (skip the sanitizer and valgrind passes)
+set -u
+. "$(dirname "$0")/lib.sh"
+cd "$PG_ROOT"
+
+pg_log "dependencies"
+pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev check valgrind \
+  libseccomp-dev clang libclang-rt-14-dev || { echo "FAIL: could not install build dependencies"; exit 2; }
+
+passed=0; failed=0; failures=()
+stage() { # stage NAME CMD...: run one suite and count it
+  local name=$1; shift
+  pg_log "$name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+}
+
+build() { # build DIR CMAKE-ARGS...
+  local dir=$1; shift
+  cmake -S . -B "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j"$(nproc)" 2>&1 | tail -n 30
+  return "${PIPESTATUS[0]}"
+}
+
+mkdir -p "$PG_BUILD"
+if ! build "$PG_BUILD"; then echo "FAIL: the build failed"; echo "0 passed, 1 failed"; exit 1; fi
+
+stage "C unit, rule and protocol tests (ctest)" ctest --test-dir "$PG_BUILD" --output-on-failure
+
+if [ -z "${PG_QUICK:-}" ]; then
+  stage "the same under AddressSanitizer + UBSan" sh -c \
+    'cmake -S . -B build-asan -DPG_SANITIZE=ON >build-asan.configure.log 2>&1 &&
+     cmake --build build-asan -j"$(nproc)" >build-asan.log 2>&1 || { tail -50 build-asan.log; exit 1; }
+     ctest --test-dir build-asan --output-on-failure'
+  stage "the same under valgrind memcheck" bash tests/valgrind.sh "$PG_BUILD"
+fi
+
+for suite in tests/suites/*.sh; do
+  [ -e "$suite" ] || continue
+  stage "$(basename "$suite" .sh)" bash "$suite"
+done
+
+pg_log "summary"
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
