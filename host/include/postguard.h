@@ -155,6 +155,14 @@ pg_status pg_ctx_load(pg_ctx *ctx, const char *path, pg_error *err);
  * is kept and reported by pg_ctx_config_problem, while the base pack keeps working. */
 pg_status pg_ctx_add_config(pg_ctx *ctx, const char *path);
 
+/* Register the standard configuration files, lowest precedence first:
+ *   1. the user's file: $POSTGUARD_USER_CONFIG, else $XDG_CONFIG_HOME/postguard/config.json,
+ *      else ~/.config/postguard/config.json;
+ *   2. the clinic's system file: $POSTGUARD_CONFIG, else /etc/postguard/config.json.
+ * The system file wins: a rule it disables stays disabled and its severities override the
+ * user's. Lexicon terms from both are added. */
+pg_status pg_ctx_add_default_configs(pg_ctx *ctx);
+
 /* The first configuration problem found by the last pg_ctx_load, or NULL when none.
  * Borrowed from ctx. */
 const pg_error *pg_ctx_config_problem(const pg_ctx *ctx);
