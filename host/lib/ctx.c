@@ -1,0 +1,268 @@
+/* ctx.c - the context a caller owns: where the pack is, loading it with the clinic's
+ * configuration, checking a text, and reading rules back for explanations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#ifndef PG_DATADIR
+#define PG_DATADIR "/usr/local/share/postguard"
+#endif
+
+struct pg_ctx {
+    pg_pack *pack;
+    char **configs; /* registered configuration paths, lowest precedence first */
+    size_t nconfigs;
+    pg_error config_problem; /* status PG_OK when there is none */
+    pg_scratch sc;
+    pg_rawvec raw;
+};
+
+pg_status pg_ctx_new(pg_ctx **out) {
+    pg_ctx *c = calloc(1, sizeof *c);
+    if (!c) return PG_ENOMEM;
+    pg_error_clear(&c->config_problem);
+    *out = c;
+    return PG_OK;
+}
+
+void pg_ctx_free(pg_ctx *c) {
+    if (!c) return;
+    pg_pack_free(c->pack);
+    for (size_t i = 0; i < c->nconfigs; i++) free(c->configs[i]);
+    free(c->configs);
+    pg_scratch_free(&c->sc);
+    free(c->raw.v);
+    free(c);
+}
+
+/* ---- finding the pack ---- */
+
+static int is_pack(const char *path) {
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 0;
+    if (!S_ISDIR(sb.st_mode)) return S_ISREG(sb.st_mode);
+    char p[4096];
+    snprintf(p, sizeof p, "%s/pack.json", path);
+    return stat(p, &sb) == 0;
+}
+
+pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_error *err) {
+    const char *env = getenv("POSTGUARD_RULES");
+    if (env && *env) {
+        if (is_pack(env)) {
+            snprintf(buf, bufsize, "%s", env);
+            return PG_OK;
+        }
+        return pg_fail(err, PG_ENOTFOUND, env, NULL, NULL, -1,
+                       "POSTGUARD_RULES is set to %s, but there is no rule pack there "
+                       "(a folder with pack.json, or a pack file)", env);
+    }
+    char dir[4096] = "";
+    if (exe_path && *exe_path) {
+        snprintf(dir, sizeof dir, "%s", exe_path);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0';
+        else snprintf(dir, sizeof dir, ".");
+    }
+    const char *rel[] = {"/rules", "/../rules", "/../share/postguard/rules",
+                         "/../../share/postguard/rules"};
+    char tried[1600] = "";
+    char cand[4096];
+    for (size_t i = 0; dir[0] && i < sizeof rel / sizeof *rel; i++) {
+        snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
+        if (is_pack(cand)) {
+            snprintf(buf, bufsize, "%s", cand);
+            return PG_OK;
+        }
+        size_t tl = strlen(tried);
+        snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
+    }
+    snprintf(cand, sizeof cand, "%s/rules", PG_DATADIR);
+    if (is_pack(cand)) {
+        snprintf(buf, bufsize, "%s", cand);
+        return PG_OK;
+    }
+    size_t tl = strlen(tried);
+    snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
+    return pg_fail(err, PG_ENOTFOUND, NULL, NULL, NULL, -1,
+                   "no rule pack found (looked in %s); reinstall PostGuard, or give the "
+                   "pack with --rules PATH or POSTGUARD_RULES=PATH", tried);
+}
+
+/* ---- configuration ---- */
+
+pg_status pg_ctx_add_config(pg_ctx *c, const char *path) {
+    char **v = realloc(c->configs, (c->nconfigs + 1) * sizeof *v);
+    if (!v) return PG_ENOMEM;
+    c->configs = v;
+    if (!(v[c->nconfigs] = strdup(path))) return PG_ENOMEM;
+    c->nconfigs++;
+    return PG_OK;
+}
+
+pg_status pg_ctx_add_default_configs(pg_ctx *c) {
+    char path[4096];
+    const char *user = getenv("POSTGUARD_USER_CONFIG");
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    path[0] = '\0';
+    if (user && *user) snprintf(path, sizeof path, "%s", user);
+    else if (xdg && *xdg) snprintf(path, sizeof path, "%s/postguard/config.json", xdg);
+    else if (home && *home) snprintf(path, sizeof path, "%s/.config/postguard/config.json", home);
+    pg_status st = PG_OK;
+    if (path[0]) st = pg_ctx_add_config(c, path);
+    const char *sys = getenv("POSTGUARD_CONFIG");
+    if (st == PG_OK) st = pg_ctx_add_config(c, sys && *sys ? sys : "/etc/postguard/config.json");
+    return st;
+}
+
+const pg_error *pg_ctx_config_problem(const pg_ctx *c) {
+    return c->config_problem.status == PG_OK ? NULL : &c->config_problem;
+}
+
+/* ---- loading ---- */
+
+int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p) {
+    for (size_t i = 0; i < sc->nlexhits; i++) free(sc->lexhits[i].v);
+    free(sc->lexhits);
+    for (size_t i = 0; i < sc->nm; i++) free(sc->mhits[i].v);
+    free(sc->mhits);
+    free(sc->mdone);
+    sc->nlexhits = p->lex.n;
+    sc->nm = p->nmatchers;
+    sc->lexhits = calloc(sc->nlexhits ? sc->nlexhits : 1, sizeof *sc->lexhits);
+    sc->mhits = calloc(sc->nm ? sc->nm : 1, sizeof *sc->mhits);
+    sc->mdone = calloc(sc->nm ? sc->nm : 1, 1);
+    if (!sc->md) sc->md = pcre2_match_data_create(32, NULL);
+    sc->pack = p;
+    if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->md) {
+        sc->nlexhits = sc->nm = 0;
+        return -1;
+    }
+    return 0;
+}
+
+void pg_scratch_free(pg_scratch *sc) {
+    pg_fold_free(&sc->fold);
+    free(sc->tok);
+    free(sc->lexbuf);
+    free(sc->sent);
+    free(sc->quote);
+    for (size_t i = 0; i < sc->nlexhits; i++) free(sc->lexhits[i].v);
+    free(sc->lexhits);
+    for (size_t i = 0; i < sc->nm; i++) free(sc->mhits[i].v);
+    free(sc->mhits);
+    free(sc->mdone);
+    if (sc->md) pcre2_match_data_free(sc->md);
+    memset(sc, 0, sizeof *sc);
+}
+
+pg_status pg_ctx_load(pg_ctx *c, const char *path, pg_error *err) {
+    pg_error_clear(err);
+    if (!path) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "no rule pack path given");
+    pg_pack *p = NULL;
+    pg_error problem;
+    pg_error_clear(&problem);
+    pg_status st = pg_pack_load(path, c->configs, c->nconfigs, &p, &problem, err);
+    if (st != PG_OK) return st;
+    /* the new pack replaces the old only once everything it needs exists */
+    pg_scratch fresh = {0};
+    if (pg_scratch_prepare(&fresh, p)) {
+        pg_scratch_free(&fresh);
+        pg_pack_free(p);
+        return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
+    }
+    pg_scratch_free(&c->sc);
+    c->sc = fresh;
+    pg_pack_free(c->pack);
+    c->pack = p;
+    c->config_problem = problem;
+    return PG_OK;
+}
+
+/* ---- checking ---- */
+
+pg_status pg_check(pg_ctx *c, const char *text, size_t len, pg_result **out, pg_error *err) {
+    pg_error_clear(err);
+    *out = NULL;
+    if (!c->pack)
+        return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1,
+                       "no rule pack is loaded (call pg_ctx_load first)");
+    if (!text && len) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "text is NULL");
+    if (len > PG_MAX_TEXT_BYTES)
+        return pg_fail(err, PG_ETOOBIG, NULL, NULL, "text", -1,
+                       "the text is %zu bytes; at most %u can be checked", len,
+                       (unsigned)PG_MAX_TEXT_BYTES);
+    size_t bad = 0;
+    if (pg_utf8_validate(text ? text : "", len, NULL, &bad))
+        return pg_fail(err, PG_EUTF8, NULL, NULL, "text", (long)bad,
+                       "the text is not valid UTF-8 at byte %zu", bad);
+    pg_scratch *sc = &c->sc;
+    sc->src = text ? text : "";
+    sc->srclen = len;
+    sc->limit_hits = 0;
+    sc->truncated = 0;
+    c->raw.n = 0;
+    pg_status st = PG_ENOMEM;
+    if (pg_fold_text(&sc->fold, sc->src, len) == 0 && pg_tokenize(sc) == 0 &&
+        pg_lexicon_scan(&c->pack->lex, sc) == 0) {
+        st = pg_match_rules(sc, &c->raw);
+        if (st == PG_OK) st = pg_score(sc, &c->raw, out);
+    }
+    sc->src = NULL; /* the text is the caller's: keep no pointer to it */
+    sc->srclen = 0;
+    if (st != PG_OK) return pg_fail(err, st, NULL, NULL, NULL, -1, "out of memory while checking");
+    return PG_OK;
+}
+
+/* ---- the pack, read back ---- */
+
+pg_status pg_ctx_pack_info(const pg_ctx *c, pg_pack_info *out) {
+    memset(out, 0, sizeof *out);
+    if (!c->pack) return PG_EINVAL;
+    out->id = c->pack->id;
+    out->version = c->pack->version;
+    out->name = c->pack->name;
+    out->path = c->pack->path;
+    out->nrules = c->pack->nrules;
+    size_t named = 0;
+    for (size_t i = 0; i < c->pack->lex.n; i++) named += strchr(c->pack->lex.v[i].name, '#') == NULL;
+    out->nlexicons = named;
+    return PG_OK;
+}
+
+size_t pg_ctx_rule_count(const pg_ctx *c) {
+    return c->pack ? c->pack->nrules : 0;
+}
+
+static void fill_rule(const pg_rule *r, pg_rule_info *out) {
+    out->id = r->id;
+    out->category = r->category;
+    out->section = r->section;
+    out->section_title = r->sec->title;
+    out->section_text = r->sec->text;
+    out->severity = r->override != PG_SEV_NONE ? r->override : r->severity;
+    if (r->nlevels && r->override == PG_SEV_NONE) out->severity = r->levels[r->nlevels - 1].severity;
+    out->enabled = r->enabled;
+    out->message = r->message;
+    out->explanation = r->explanation;
+    out->suggestion = r->suggestion;
+}
+
+pg_status pg_ctx_rule_at(const pg_ctx *c, size_t i, pg_rule_info *out) {
+    if (!c->pack || i >= c->pack->nrules) return PG_EINVAL;
+    fill_rule(&c->pack->rules[i], out);
+    return PG_OK;
+}
+
+pg_status pg_ctx_rule(const pg_ctx *c, const char *id, pg_rule_info *out) {
+    if (!c->pack) return PG_EINVAL;
+    const pg_rule *r = pg_pack_rule(c->pack, id);
+    if (!r) return PG_ENOTFOUND;
+    fill_rule(r, out);
+    return PG_OK;
+}

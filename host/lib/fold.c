@@ -1,0 +1,295 @@
+/* fold.c - the folded text rules read, and its words.
+ * Folding makes "Bérubé", "BERUBE" and "berube" one word, straightens curly quotes and drops
+ * zero-width marks, while a map keeps every folded byte tied to the original text. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), lower
+ * case; '\0' where the character is not a plain letter (e.g. U+00D7 multiplication sign). */
+static const char latin_base[] =
+    /* C0 */ "aaaaaaaceeeeiiii" /* D0 */ "dnooooo\0ouuuuyts"
+    /* E0 */ "aaaaaaaceeeeiiii" /* F0 */ "dnooooo\0ouuuuyty"
+    /* 100 */ "aaaaaaccccccccdd" /* 110 */ "ddeeeeeeeeeegggg"
+    /* 120 */ "gggghhhhiiiiiiii" /* 130 */ "iiiijjkkklllllll"
+    /* 140 */ "lllnnnnnnnnnoooo" /* 150 */ "oooorrrrrrssssss"
+    /* 160 */ "ssttttttuuuuuuuu" /* 170 */ "uuuuwwyyyzzzzzzs";
+
+/* How one code point folds: into up to 3 bytes of out; returns the count (0 drops it). */
+static int fold_cp(uint32_t cp, char *out) {
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+        if (cp == 0) cp = ' '; /* NUL bytes read as spaces */
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp == 0xDF) { out[0] = 's'; out[1] = 's'; return 2; }  /* ß */
+    if (cp == 0xC6 || cp == 0xE6) { out[0] = 'a'; out[1] = 'e'; return 2; }
+    if (cp == 0x152 || cp == 0x153) { out[0] = 'o'; out[1] = 'e'; return 2; }
+    if (cp >= 0xC0 && cp <= 0x17F && latin_base[cp - 0xC0]) {
+        out[0] = latin_base[cp - 0xC0];
+        return 1;
+    }
+    if (cp >= 0x300 && cp <= 0x36F) return 0; /* combining marks (NFD accents) */
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
+        out[0] = '\'';
+        return 1;
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0xAB: case 0xBB:
+        out[0] = '"';
+        return 1;
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+        out[0] = '-';
+        return 1;
+    case 0xA0: case 0x202F: case 0x205F: case 0x3000: case 0x2028: case 0x2029:
+        out[0] = ' ';
+        return 1;
+    case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF: case 0xAD:
+        return 0; /* zero-width space, joiners, word joiner, BOM, soft hyphen */
+    default: break;
+    }
+    if (cp >= 0x2000 && cp <= 0x200A) { out[0] = ' '; return 1; }
+    if (cp >= 0xFE00 && cp <= 0xFE0F) return 0; /* variation selectors (emoji style) */
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {         /* full-width ASCII */
+        return fold_cp(cp - 0xFF01 + 0x21, out);
+    }
+    return -1; /* copy unchanged */
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 256;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {
+    /* Folding never grows a character by more than 2x (ß -> ss is the worst: 2 -> 2). */
+    size_t need = srclen * 2 + 1;
+    if (grow((void **)&f->text, &f->cap, need, 1) || grow((void **)&f->map, &f->mapcap, need, 4) ||
+        grow((void **)&f->inv, &f->invcap, srclen + 1, 4))
+        return -1;
+    const unsigned char *s = (const unsigned char *)src;
+    size_t i = 0, o = 0;
+    while (i < srclen) {
+        uint32_t cp;
+        int n = pg_utf8_decode(s + i, srclen - i, &cp);
+        char buf[4];
+        int k = fold_cp(cp, buf);
+        for (int j = 0; j < n; j++) f->inv[i + j] = (uint32_t)o;
+        if (k < 0) {
+            memcpy(f->text + o, s + i, (size_t)n);
+            for (int j = 0; j < n; j++) f->map[o + j] = (uint32_t)i;
+            o += (size_t)n;
+        } else {
+            for (int j = 0; j < k; j++) {
+                f->text[o] = buf[j];
+                f->map[o++] = (uint32_t)i;
+            }
+        }
+        i += (size_t)n;
+    }
+    f->inv[srclen] = (uint32_t)o;
+    f->map[o] = (uint32_t)srclen;
+    f->text[o] = '\0';
+    f->len = o;
+    return 0;
+}
+
+void pg_fold_free(pg_fold *f) {
+    free(f->text);
+    free(f->map);
+    free(f->inv);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- words ---- */
+
+/* Is the code point at s a letter or digit? Non-ASCII: letters of the alphabets people post
+ * in (Latin, Greek, Cyrillic, Hebrew, Arabic, CJK, Hangul...); symbols and emoji are not. */
+static int is_word_cp(uint32_t cp) {
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    if (cp == 0xD7 || cp == 0xF7) return 0;
+    if (cp >= 0xC0 && cp < 0x2000) return 1;
+    if (cp >= 0x3040 && cp < 0xA000) return 1;
+    if (cp >= 0xAC00 && cp < 0xD7B0) return 1;
+    if (cp >= 0xF900 && cp < 0xFB00) return 1;
+    return 0;
+}
+
+/* Characters that belong to a word only between two word characters: the apostrophe of
+ * "don't" and the obfuscation marks of "dr*g", "h@te", "$ucks". */
+static int is_inner(unsigned char c) {
+    return c == '\'' || c == '*' || c == '@' || c == '$';
+}
+
+static char leet(char c) {
+    switch (c) {
+    case '0': return 'o';
+    case '1': return 'i';
+    case '3': return 'e';
+    case '4': return 'a';
+    case '5': return 's';
+    case '7': return 't';
+    case '$': return 's';
+    case '@': return 'a';
+    default: return c;
+    }
+}
+
+/* The lexical form of a word: digits and marks read as letters when the word has letters
+ * ("s33kers" -> "seekers"); pure numbers stay numbers. Writes into out (len bytes). */
+static void lexical_form(const char *w, size_t len, char *out) {
+    int letters = 0, leets = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if ((c >= 'a' && c <= 'z') || c >= 0x80) letters = 1;
+        else if (leet((char)c) != (char)c) leets = 1;
+    }
+    for (size_t i = 0; i < len; i++) out[i] = (letters && leets) ? leet(w[i]) : w[i];
+}
+
+/* Walk a folded string and call fn for each word [s, e). Used for both post text and terms
+ * so that a term and a post fold into words the same way. */
+typedef int (*word_fn)(void *ud, size_t s, size_t e);
+
+static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
+    const unsigned char *s = (const unsigned char *)t;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = pg_utf8_decode(s + i, len - i, &cp);
+        if (!is_word_cp(cp)) {
+            i += (size_t)n;
+            continue;
+        }
+        size_t start = i;
+        i += (size_t)n;
+        for (;;) {
+            if (i >= len) break;
+            int m = pg_utf8_decode(s + i, len - i, &cp);
+            if (is_word_cp(cp)) {
+                i += (size_t)m;
+                continue;
+            }
+            if (m == 1 && is_inner(s[i]) && i + 1 < len) {
+                /* keep an inner mark only when a word character follows it */
+                size_t j = i + 1;
+                while (j < len && is_inner(s[j])) j++;
+                if (j < len) {
+                    uint32_t c2;
+                    pg_utf8_decode(s + j, len - j, &c2);
+                    if (is_word_cp(c2)) {
+                        i = j;
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        if (fn(ud, start, i)) return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    char *out;
+    size_t cap, len;
+    int words;
+    const char *src;
+    int overflow;
+} term_acc;
+
+static int term_word(void *ud, size_t s, size_t e) {
+    term_acc *a = ud;
+    size_t need = (e - s) + (a->words ? 1 : 0);
+    if (a->len + need + 1 > a->cap) {
+        a->overflow = 1;
+        return -1;
+    }
+    if (a->words) a->out[a->len++] = ' ';
+    lexical_form(a->src + s, e - s, a->out + a->len);
+    a->len += e - s;
+    a->words++;
+    return 0;
+}
+
+int pg_fold_term(const char *term, char *out, size_t cap, int *nwords) {
+    pg_fold f = {0};
+    size_t tlen = strlen(term);
+    if (pg_fold_text(&f, term, tlen)) return -1;
+    term_acc a = {out, cap, 0, 0, f.text, 0};
+    each_word(f.text, f.len, term_word, &a);
+    pg_fold_free(&f);
+    if (a.overflow) return -1;
+    out[a.len] = '\0';
+    *nwords = a.words;
+    return (int)a.len;
+}
+
+/* ---- tokenising a post ---- */
+
+static int push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x) {
+    if (grow((void **)v, cap, *n + 1, sizeof **v)) return -1;
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+static int post_word(void *ud, size_t s, size_t e) {
+    pg_scratch *sc = ud;
+    if (grow((void **)&sc->tok, &sc->tokcap, sc->ntok + 1, sizeof *sc->tok)) return -1;
+    if (grow((void **)&sc->lexbuf, &sc->lexcap, sc->lexlen + (e - s) + 1, 1)) return -1;
+    pg_token *t = &sc->tok[sc->ntok++];
+    t->s = (uint32_t)s;
+    t->e = (uint32_t)e;
+    t->lex = (uint32_t)sc->lexlen;
+    t->lexn = (uint32_t)(e - s);
+    t->has_star = memchr(sc->fold.text + s, '*', e - s) != NULL;
+    lexical_form(sc->fold.text + s, e - s, sc->lexbuf + sc->lexlen);
+    sc->lexlen += e - s;
+    return 0;
+}
+
+int pg_tokenize(pg_scratch *sc) {
+    sc->ntok = sc->lexlen = sc->nsent = sc->nquote = 0;
+    const char *t = sc->fold.text;
+    size_t len = sc->fold.len;
+    if (each_word(t, len, post_word, sc)) return -1;
+    /* Sentences start at 0 and after . ! ? or a line break followed by space; quotation
+     * marks are double quotes, and single quotes that are not an apostrophe in a word. */
+    if (push_u32(&sc->sent, &sc->nsent, &sc->sentcap, 0)) return -1;
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (c == '\n' || ((c == '.' || c == '!' || c == '?') && (i + 1 == len || t[i + 1] == ' ' ||
+                                                                  t[i + 1] == '\n'))) {
+            if (push_u32(&sc->sent, &sc->nsent, &sc->sentcap, (uint32_t)(i + 1))) return -1;
+        } else if (c == '"') {
+            if (push_u32(&sc->quote, &sc->nquote, &sc->quotecap, (uint32_t)i)) return -1;
+        } else if (c == '\'') {
+            int wl = i > 0 && ((unsigned char)t[i - 1] >= 0x80 || (t[i - 1] >= 'a' && t[i - 1] <= 'z') ||
+                               (t[i - 1] >= '0' && t[i - 1] <= '9'));
+            int wr = i + 1 < len && ((unsigned char)t[i + 1] >= 0x80 ||
+                                     (t[i + 1] >= 'a' && t[i + 1] <= 'z') ||
+                                     (t[i + 1] >= '0' && t[i + 1] <= '9'));
+            if (!(wl && wr) && !(wl && !wr && i > 0 && t[i - 1] == 's'))
+                if (push_u32(&sc->quote, &sc->nquote, &sc->quotecap, (uint32_t)i)) return -1;
+        }
+    }
+    return 0;
+}
+
+size_t pg_sentence_of(const pg_scratch *sc, uint32_t off) {
+    size_t lo = 0, hi = sc->nsent; /* last sentence start <= off */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (sc->sent[mid] <= off) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}

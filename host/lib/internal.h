@@ -1,0 +1,284 @@
+/* internal.h - the engine's private types, shared by the files of host/lib.
+ * A pack is compiled once (rules.c, lexicon.c, pattern.c, config.c) and then only read by checks
+ * (fold.c, match.c, score.c); per-check state lives in pg_scratch, owned by the context. */
+#ifndef PG_INTERNAL_H
+#define PG_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "postguard.h"
+
+/* PCRE2 limits: every pattern match is bounded so that no input can make a check hang.
+ * MATCH is the number of backtracking steps of one pcre2_match call, DEPTH its nesting. */
+#define PG_PCRE2_MATCH_LIMIT 200000u
+#define PG_PCRE2_DEPTH_LIMIT 2000u
+#define PG_PCRE2_HEAP_LIMIT_KIB 4096u
+#define PG_MAX_TERM_WORDS 8 /* longest lexicon term, in words */
+#define PG_MAX_NESTED_FILES 512
+
+/* ---- arena: every string and table of a pack lives here and is freed at once ---- */
+
+typedef struct pg_arena pg_arena;
+pg_arena *pg_arena_new(void);
+void pg_arena_free(pg_arena *a);
+void *pg_arena_alloc(pg_arena *a, size_t n);
+char *pg_arena_strdup(pg_arena *a, const char *s);
+
+/* ---- errors ---- */
+
+/* Fill err (may be NULL) and return status. file/rule/field may be NULL. */
+pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char *rule,
+                  const char *field, long offset, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+void pg_error_clear(pg_error *err);
+
+/* ---- growable vectors of spans (offsets into the folded text) ---- */
+
+typedef struct pg_hit {
+    uint32_t s, e; /* [s, e) in the folded text */
+} pg_hit;
+
+typedef struct pg_hitvec {
+    pg_hit *v;
+    size_t n, cap;
+} pg_hitvec;
+
+int pg_hitvec_push(pg_hitvec *hv, uint32_t s, uint32_t e); /* 0 or -1 on ENOMEM */
+
+/* ---- folding: the text that rules read (fold.c) ---- */
+
+typedef struct pg_token {
+    uint32_t s, e;       /* the word in the folded text */
+    uint32_t lex, lexn;  /* its lexical form (leet-folded) in scratch->lexbuf */
+    uint8_t has_star;    /* contains '*' (vowel obfuscation) */
+} pg_token;
+
+/* Fold src into out (lower case, accents removed, quotes straightened, zero-width dropped).
+ * map[k] is the original byte offset that produced folded byte k; map[outlen] = srclen.
+ * Returns 0 or -1 on ENOMEM. Buffers are (re)allocated by the caller's vectors. */
+typedef struct pg_fold {
+    char *text;       /* folded text, NUL-terminated */
+    size_t len, cap;
+    uint32_t *map;    /* folded byte -> original byte; len + 1 entries */
+    size_t mapcap;
+    uint32_t *inv;    /* original byte -> folded byte; srclen + 1 entries */
+    size_t invcap;
+} pg_fold;
+
+int pg_fold_text(pg_fold *f, const char *src, size_t srclen);
+void pg_fold_free(pg_fold *f);
+
+/* Fold a lexicon term into its lexical key ("drug seekers"); also returns the number of
+ * words. Writes at most cap-1 bytes; returns the key length, 0 for an empty term, or -1 when
+ * it does not fit. */
+int pg_fold_term(const char *term, char *out, size_t cap, int *nwords);
+
+/* Tokenise a folded text into words and their lexical forms; find sentence starts and quote
+ * marks. Fills the scratch vectors below. */
+typedef struct pg_scratch pg_scratch;
+int pg_tokenize(pg_scratch *sc);
+
+/* UTF-8 decoding of one code point at s (validated input); returns its length. */
+int pg_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+
+/* ---- lexicons (lexicon.c) ---- */
+
+typedef struct pg_lexicon {
+    const char *name;  /* "places-mb", or "rule-id#terms" for inline lists */
+    const char *file;  /* where it came from, for messages */
+    size_t nterms;
+    int used;          /* referenced by some rule */
+} pg_lexicon;
+
+/* One hash table over every term of every lexicon: key -> the lexicons holding it. */
+typedef struct pg_keyentry {
+    const char *key;
+    uint32_t hash;
+    uint16_t nlex;
+    uint16_t *lex;
+} pg_keyentry;
+
+typedef struct pg_keyset {
+    pg_keyentry *slots;
+    size_t cap, count;
+} pg_keyset;
+
+typedef struct pg_lexicons {
+    pg_lexicon *v;
+    size_t n, cap;
+    pg_keyset keys;   /* exact keys, and multi-word keys run together */
+    pg_keyset masked; /* keys with vowels replaced by '*', for "dr*g" */
+    int maxwords;
+} pg_lexicons;
+
+int pg_lexicon_find(const pg_lexicons *lx, const char *name); /* index or -1 */
+/* Add a lexicon (name is copied into the arena); returns its index or -1 on ENOMEM. */
+int pg_lexicon_add(pg_lexicons *lx, pg_arena *a, const char *name, const char *file);
+/* Add a term to lexicon li; returns PG_OK, or PG_ERULE with a message for a bad term. */
+pg_status pg_lexicon_add_term(pg_lexicons *lx, pg_arena *a, int li, const char *term,
+                              pg_error *err);
+/* Read NAME.txt (one term per line, '#' comments) into lexicon li. */
+pg_status pg_lexicon_load_file(pg_lexicons *lx, pg_arena *a, int li, const char *path,
+                               pg_error *err);
+void pg_lexicons_free(pg_lexicons *lx);
+/* Scan the tokens once and append every hit to hits[lexicon index]. */
+int pg_lexicon_scan(const pg_lexicons *lx, pg_scratch *sc);
+
+/* ---- patterns (pattern.c) ---- */
+
+typedef struct pg_pattern {
+    pcre2_code *code;
+    int hit_group; /* number of the (?<hit>...) group, or 0 */
+    int raw;       /* run on the original text instead of the folded text */
+} pg_pattern;
+
+pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int raw,
+                             pg_error *err);
+void pg_pattern_free(pg_pattern *p);
+/* Append every match to out (folded coordinates). Returns 0, 1 when the match limit was hit
+ * (the hits so far are kept), or -1 on ENOMEM. */
+int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out);
+
+/* ---- rules ---- */
+
+typedef enum pg_validator { PG_VAL_NONE = 0, PG_VAL_LUHN, PG_VAL_BC_PHN, PG_VAL_DIGITS9 } pg_validator;
+
+typedef enum pg_window_kind { PG_WIN_WORDS = 0, PG_WIN_SENTENCE, PG_WIN_POST } pg_window_kind;
+
+typedef struct pg_window {
+    pg_window_kind kind;
+    uint32_t before, after; /* words, for PG_WIN_WORDS */
+} pg_window;
+
+/* A matcher: one source of evidence. Matchers are numbered across the pack so a check can
+ * cache each one's hits. */
+typedef struct pg_matcher {
+    int id;            /* index into pack->matchers, the cache slot */
+    int nlex;          /* lexicon indexes, when a lexicon/terms matcher */
+    int *lex;
+    pg_pattern pat;    /* when a pattern matcher (pat.code != NULL) */
+    int quoted;        /* "quoted": true */
+    pg_validator validate;
+    pg_window window;  /* for near/unless */
+} pg_matcher;
+
+typedef struct pg_factor {
+    const char *kind;  /* "age", "place", ... */
+    int nm;
+    pg_matcher **m;
+} pg_factor;
+
+typedef struct pg_level {
+    int min;
+    pg_severity severity;
+} pg_level;
+
+typedef struct pg_rule {
+    const char *id, *category, *section, *message, *explanation, *suggestion, *file;
+    pg_severity severity;      /* as written */
+    pg_severity override;      /* from clinic configuration, or PG_SEV_NONE */
+    int enabled;
+    double confidence;
+    int nmatch;
+    pg_matcher **match;
+    int nnear, near_min;
+    pg_matcher **near;
+    pg_window near_window;
+    int nunless;
+    pg_matcher **unless;
+    int nfactors;
+    pg_factor *factors;
+    pg_window factor_window;
+    int nlevels;
+    pg_level *levels;
+    const struct pg_section *sec;
+} pg_rule;
+
+typedef struct pg_section {
+    const char *number, *title, *text;
+} pg_section;
+
+typedef struct pg_pack {
+    pg_arena *arena;
+    const char *id, *version, *name, *path;
+    pg_section *sections;
+    size_t nsections;
+    pg_rule *rules;
+    size_t nrules;
+    pg_matcher **matchers; /* every matcher, by id */
+    size_t nmatchers, matchercap;
+    pg_lexicons lex;
+    pcre2_match_context *mctx; /* the match limits, shared by every pattern */
+} pg_pack;
+
+pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs,
+                       pg_pack **out, pg_error *config_problem, pg_error *err);
+void pg_pack_free(pg_pack *p);
+const pg_rule *pg_pack_rule(const pg_pack *p, const char *id);
+const pg_section *pg_pack_section(const pg_pack *p, const char *number);
+
+/* Clinic configuration (config.c): validate one file against the pack and apply it. A file
+ * that does not exist is PG_ENOTFOUND (skipped by the caller); any fault is PG_ECONFIG and
+ * nothing of that file is applied. */
+pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err);
+
+/* ---- per-check scratch (owned by the context, reused across checks) ---- */
+
+struct pg_scratch {
+    const char *src; /* the text being checked: only during pg_check */
+    size_t srclen;
+    pg_fold fold;
+    pg_token *tok;
+    size_t ntok, tokcap;
+    char *lexbuf;
+    size_t lexlen, lexcap;
+    uint32_t *sent; /* folded offsets where sentences start; sent[0] = 0 */
+    size_t nsent, sentcap;
+    uint32_t *quote; /* folded offsets of quotation marks */
+    size_t nquote, quotecap;
+    pg_hitvec *lexhits; /* per lexicon */
+    size_t nlexhits;
+    pg_hitvec *mhits; /* per matcher, valid when mdone[i] */
+    uint8_t *mdone;
+    size_t nm;
+    pcre2_match_data *md;
+    size_t limit_hits;
+    const char *limit_rules[8];
+    int truncated; /* a rule made more than PG_MAX_FINDINGS findings */
+    const pg_pack *pack;
+};
+
+int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p);
+void pg_scratch_free(pg_scratch *sc);
+
+/* ---- matching and scoring ---- */
+
+/* A finding before offsets are converted: folded coordinates. */
+typedef struct pg_raw_finding {
+    const pg_rule *rule;
+    pg_severity severity;
+    size_t nspans;
+    pg_hit spans[PG_MAX_SPANS]; /* primary first */
+} pg_raw_finding;
+
+typedef struct pg_rawvec {
+    pg_raw_finding *v;
+    size_t n, cap;
+} pg_rawvec;
+
+/* Evaluate every enabled rule; append findings. Returns PG_OK or PG_ENOMEM. */
+pg_status pg_match_rules(pg_scratch *sc, pg_rawvec *out);
+/* Turn raw findings into a result: offsets, sorting, the cap, section scores. */
+pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out);
+
+/* Find the sentence index containing folded offset off. */
+size_t pg_sentence_of(const pg_scratch *sc, uint32_t off);
+
+#endif /* PG_INTERNAL_H */
