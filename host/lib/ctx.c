@@ -152,6 +152,7 @@ void pg_scratch_free(pg_scratch *sc) {
     free(sc->lexbuf);
     free(sc->sent);
     free(sc->quote);
+    free(sc->raw);
     for (size_t i = 0; i < sc->nlexhits; i++) free(sc->lexhits[i].v);
     free(sc->lexhits);
     for (size_t i = 0; i < sc->nm; i++) free(sc->mhits[i].v);
@@ -208,12 +209,23 @@ pg_status pg_check(pg_ctx *c, const char *text, size_t len, pg_result **out, pg_
     sc->truncated = 0;
     c->raw.n = 0;
     pg_status st = PG_ENOMEM;
+    if (sc->rawcap < len + 17) {
+        char *nr = realloc(sc->raw, len + 17);
+        if (!nr) return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
+        sc->raw = nr;
+        sc->rawcap = len + 17;
+    }
+    if (len) memcpy(sc->raw, sc->src, len);
+    memset(sc->raw + len, 0, 17);
     if (pg_fold_text(&sc->fold, sc->src, len) == 0 && pg_tokenize(sc) == 0 &&
         pg_lexicon_scan(&c->pack->lex, sc) == 0) {
         st = pg_match_rules(sc, &c->raw);
         if (st == PG_OK) st = pg_score(sc, &c->raw, out);
     }
-    sc->src = NULL; /* the text is the caller's: keep no pointer to it */
+    sc->src = NULL; /* the text is the caller's: keep no pointer to it, nor a copy */
+    if (len) memset(sc->raw, 0, len);
+    if (sc->fold.len) memset(sc->fold.text, 0, sc->fold.len);
+    if (sc->lexlen) memset(sc->lexbuf, 0, sc->lexlen);
     sc->srclen = 0;
     if (st != PG_OK) return pg_fail(err, st, NULL, NULL, NULL, -1, "out of memory while checking");
     return PG_OK;

@@ -69,8 +69,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 }
 
 int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {
-    /* Folding never grows a character by more than 2x (ß -> ss is the worst: 2 -> 2). */
-    size_t need = srclen * 2 + 1;
+    /* Folding never grows the text (ß -> ss is the worst: 2 bytes -> 2). The 16 zero bytes
+     * after the end are for PCRE2's JIT, which may read a little past the subject. */
+    size_t need = srclen + 17;
     if (grow((void **)&f->text, &f->cap, need, 1) || grow((void **)&f->map, &f->mapcap, need, 4) ||
         grow((void **)&f->inv, &f->invcap, srclen + 1, 4))
         return -1;
@@ -96,7 +97,7 @@ int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {
     }
     f->inv[srclen] = (uint32_t)o;
     f->map[o] = (uint32_t)srclen;
-    f->text[o] = '\0';
+    memset(f->text + o, 0, 16);
     f->len = o;
     return 0;
 }

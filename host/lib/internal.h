@@ -234,6 +234,8 @@ pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err);
 struct pg_scratch {
     const char *src; /* the text being checked: only during pg_check */
     size_t srclen;
+    char *raw;       /* a padded copy of src for raw patterns (JIT reads past the end) */
+    size_t rawcap;
     pg_fold fold;
     pg_token *tok;
     size_t ntok, tokcap;

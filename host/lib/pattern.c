@@ -34,7 +34,7 @@ void pg_pattern_free(pg_pattern *p) {
 }
 
 int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
-    const char *subject = p->raw ? sc->src : sc->fold.text;
+    const char *subject = p->raw ? sc->raw : sc->fold.text;
     size_t len = p->raw ? sc->srclen : sc->fold.len;
     size_t start = 0;
     while (start <= len) {

@@ -104,6 +104,7 @@ pg_status pg_json_load(const char *path, cJSON **out, pg_status bad, pg_error *e
 
 static const char *get_string(loader *L, const cJSON *obj, const char *key, int required,
                               pg_status *st) {
+    if (*st != PG_OK) return NULL; /* report the first fault, not the last */
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v) {
         if (required) *st = fail(L, key, "is required");
