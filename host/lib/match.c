@@ -85,7 +85,7 @@ static const pg_hitvec *hits_of(pg_scratch *sc, const pg_matcher *m, const pg_ru
             for (size_t i = 0; i < lh->n; i++)
                 if (pg_hitvec_push(hv, lh->v[i].s, lh->v[i].e)) return NULL;
         }
-        if (m->nlex > 1) qsort(hv->v, hv->n, sizeof *hv->v, cmp_hit);
+        if (m->nlex > 1 && hv->n > 1) qsort(hv->v, hv->n, sizeof *hv->v, cmp_hit);
     }
     if (m->validate) {
         size_t o = 0;

@@ -39,7 +39,7 @@ static double weight(pg_severity s) {
 
 pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
     /* one finding per rule and place: merge overlaps that different matchers produced */
-    qsort(raw->v, raw->n, sizeof *raw->v, cmp_rule_start);
+    if (raw->n > 1) qsort(raw->v, raw->n, sizeof *raw->v, cmp_rule_start);
     size_t n = 0;
     for (size_t i = 0; i < raw->n; i++) {
         pg_raw_finding *f = &raw->v[i];
