@@ -8,7 +8,7 @@ pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int r
                              pg_error *err) {
     int code;
     PCRE2_SIZE off;
-    uint32_t opts = PCRE2_UTF | PCRE2_UCP;
+    uint32_t opts = PCRE2_UTF;
     if (caseless) opts |= PCRE2_CASELESS;
     memset(p, 0, sizeof *p);
     p->code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
