@@ -8,7 +8,7 @@ cd "$PG_ROOT"
 
 pg_log "dependencies"
 pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev check valgrind \
-  libseccomp-dev clang libclang-rt-14-dev || { echo "FAIL: could not install build dependencies"; exit 2; }
+  libseccomp-dev || { echo "FAIL: could not install build dependencies"; exit 2; }
 
 passed=0; failed=0; failures=()
 stage() { # stage NAME CMD...: run one suite and count it
