@@ -333,6 +333,13 @@ START_TEST(an_escaped_nul_in_the_text_keeps_every_offset) {
     ck_assert_int_eq((int)num(f, "start"), 4);
     ck_assert_int_eq((int)num(f, "end"), 16);
     cJSON_Delete(r);
+    /* and it separates words, as a space does */
+    r = ask("{\"type\":\"check\",\"id\":3,\"text\":\"sick of drug\\u0000seekers\"}");
+    f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq((int)num(f, "start"), 8);
+    ck_assert_int_eq((int)num(f, "end"), 20);
+    cJSON_Delete(r);
     /* an escaped backslash before u0000 is not a NUL escape */
     r = ask("{\"type\":\"check\",\"id\":2,\"text\":\"\\\\u0000 drug seekers\"}");
     f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
