@@ -515,7 +515,7 @@ START_TEST(framing_faults_have_their_own_error_replies) {
     ck_assert_str_eq(str(r, "message"), "the frame is 9 bytes");
     cJSON_Delete(r);
     free(s);
-    r = cJSON_Parse(pg_proto_oom_reply);
+    r = cJSON_Parse(pg_proto_oom_reply());
     ck_assert_str_eq(str(r, "code"), "internal");
     cJSON_Delete(r);
 }
