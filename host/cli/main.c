@@ -280,6 +280,9 @@ static int cmd_check(pg_ctx *ctx, const options *o) {
         } else {
             print_text(name, text, len, r);
         }
+        for (size_t k = 0; k < r->limit_hits && k < sizeof r->limit_rules / sizeof *r->limit_rules; k++)
+            fprintf(stderr, "postguard: warning: %s: rule %s stopped at the pattern match limit "
+                    "and may have missed something\n", name, r->limit_rules[k]);
         if (r->max_severity >= PG_SEV_MEDIUM) status = EXIT_FLAGGED;
         pg_result_free(r);
         free(text);

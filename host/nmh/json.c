@@ -87,6 +87,15 @@ cJSON *pg_json_result(const pg_ctx *ctx, const pg_result *r, double elapsed_ms) 
         if (!s) goto fail;
         cJSON_AddItemToArray(ss, s);
     }
+    /* rules whose pattern stopped at the PCRE2 match/depth limit: they may have missed
+     * something in this text, and the caller should know rather than trust the silence */
+    cJSON *lr = cJSON_AddArrayToObject(o, "limit_rules");
+    if (!lr || add_num(o, "limit_hits", (double)r->limit_hits)) goto fail;
+    for (size_t i = 0; i < r->limit_hits && i < sizeof r->limit_rules / sizeof *r->limit_rules; i++) {
+        cJSON *id = cJSON_CreateString(r->limit_rules[i]);
+        if (!id) goto fail;
+        cJSON_AddItemToArray(lr, id);
+    }
     if (add_str(o, "max_severity", pg_severity_name(r->max_severity)) ||
         !cJSON_AddBoolToObject(o, "truncated", r->truncated != 0) ||
         add_num(o, "elapsed", round(elapsed_ms * 1000.0) / 1000.0))

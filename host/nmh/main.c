@@ -20,6 +20,7 @@
 #include "frame.h"
 #include "postguard.h"
 #include "protocol.h"
+#include "sandbox.h"
 
 enum log_level { LOG_QUIET = 0, LOG_INFO = 1, LOG_DEBUG = 2 };
 static enum log_level log_level = LOG_INFO; /* set once at start-up, from the environment */
@@ -93,9 +94,11 @@ int main(int argc, char **argv) {
 
     /* The browser passes the caller's origin and, on Windows, --parent-window=N: arguments
      * this host does not know are ignored. --rules PATH is for tests and development. */
-    const char *rules = NULL;
+    const char *rules = NULL, *selftest = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
+        /* hidden, for tests/sandbox: try forbidden things from inside the sandbox */
+        else if (strcmp(argv[i], "--sandbox-selftest") == 0 && i + 1 < argc) selftest = argv[++i];
         else if (strncmp(argv[i], "--rules=", 8) == 0) rules = argv[i] + 8;
         else logf_(LOG_DEBUG, "ignoring argument %d (%zu bytes)", i, strlen(argv[i]));
     }
@@ -128,12 +131,26 @@ int main(int argc, char **argv) {
         if (cp) logf_(LOG_QUIET, "configuration ignored: %s", cp->message);
     }
 
-    /* ---- SANDBOX CALL SITE ----------------------------------------------------------------
-     * The rule pack is loaded and no frame has been read yet: this is where the sandbox
-     * helper adds `pg_sandbox_enter()` (seccomp). Note for it: a `configure` request reloads
-     * the rule pack and the configuration files from disk (pg_ctx_set_overlay), so reading
-     * files (openat O_RDONLY, fstat/newfstatat, getdents64, read, close) must stay allowed.
-     * ------------------------------------------------------------------------------------ */
+    /* The pack is loaded and no frame has been read: from here on the host needs only its
+     * pipes, memory, the clock, and read access to the pack and the configuration files
+     * (`configure` reloads them). See sandbox.h. */
+    {
+        pg_pack_info pi = {0};
+        char user[4096], sys[4096];
+        pg_sandbox_config_paths(user, sys, sizeof user);
+        const char *paths[4] = {NULL, NULL, NULL, NULL};
+        size_t np = 0;
+        if (st == PG_OK && pg_ctx_pack_info(ctx, &pi) == PG_OK && pi.path) paths[np++] = pi.path;
+        if (user[0]) paths[np++] = user;
+        if (sys[0]) paths[np++] = sys;
+        pg_sandbox_report sb;
+        if (pg_sandbox_enter(paths, &sb) == PG_OK)
+            logf_(LOG_INFO, "sandbox: seccomp on, Landlock %s%s%s", sb.landlock_abi ? "on" : "off",
+                  sb.detail[0] ? ": " : "", sb.detail);
+        else
+            logf_(LOG_QUIET, "sandbox: not entered: %s", sb.detail);
+        if (selftest) pg_sandbox_selftest(selftest);
+    }
 
     int rc = 0;
     for (;;) {
