@@ -302,7 +302,18 @@ while IFS= read -r f; do
   new_entries+=("file $f")
 done < <(find "$stage" \( -type f -o -type l \) | sort)
 while IFS= read -r d; do note_dir_chain "${d#"$stage"}"; done < <(find "$stage" -mindepth 1 -type d -empty)
-run_priv cmake --install "$build_dir" >/dev/null || die 2 "cmake --install into $prefix failed (permissions?)"
+outside=$(find "$stage" -mindepth 1 \( -type f -o -type l \) -not -path "$stage$prefix/*" | head -n 1)
+[ -z "$outside" ] || die 2 "the build installs ${outside#"$stage"} outside $prefix: not supported here"
+# A rule file the previous install put there and this tree no longer has would still be loaded.
+if [ -f "$record" ]; then
+  while read -r kind f; do
+    [ "$kind" = file ] && [ -e "$f" ] && [ ! -e "$stage$f" ] && run_priv rm -f "$f" && say "removed stale $f"
+  done < <(grep "^file $prefix/share/postguard/rules/" "$record")
+fi
+# Copy the staged tree (cmake set its modes: 0755 programs, 0644 data) as root for --system; the
+# build folder itself stays the user's.
+run_priv mkdir -p "$prefix" && run_priv cp -R --preserve=mode "$stage$prefix/." "$prefix/" ||
+  die 2 "cannot copy the programs into $prefix (permissions?)"
 [ -x "$host_path" ] || die 2 "the host is not at $host_path after the install"
 [ -f "$prefix/share/postguard/rules/pack.json" ] ||
   die 2 "no rule pack at $prefix/share/postguard/rules (is rules/pack.json in this tree?)"
