@@ -200,6 +200,20 @@ ff = payloads.get("org.mozilla.firefox", {})
 check(ff.get("3rdparty", {}).get("Extensions", {}).get(FIREFOX_ID) == fsettings
       and FIREFOX_ID in ff.get("ExtensionSettings", {}), "postguard.mobileconfig Firefox: force-install and settings")
 
+# ---- the update manifest at the policies' update_url ------------------------------------------------
+try:
+    up = ET.parse(P / "policy/updates.xml").getroot()
+    ns = "{http://www.google.com/update2/response}"
+    app = up.find(f"{ns}app")
+    uc = app.find(f"{ns}updatecheck") if app is not None else None
+    check(app is not None and app.get("appid") == EXT_ID, f"updates.xml: appid {EXT_ID}")
+    check(uc is not None and uc.get("version") == VERSION and uc.get("codebase", "").startswith("https://"),
+          f"updates.xml: version {VERSION} and an https codebase")
+    check(es.get("update_url", "").rsplit("/", 1)[0] == (uc.get("codebase", "") if uc is not None else "").rsplit("/", 1)[0],
+          "updates.xml: served from the same folder as the policies' update_url")
+except ET.ParseError as e:
+    check(False, f"updates.xml: well-formed XML ({e})")
+
 # ---- Windows: WiX, manifests, PowerShell -----------------------------------------------------------------
 W = P / "windows"
 for family in ("chromium", "firefox"):

@@ -46,7 +46,7 @@ pg_log "packaging: templates (id, host name, version; JSON, XML, .reg syntax)"
 key_id=$(jq -r .key extension/manifest.json | base64 -d | sha256sum | cut -c1-32 | tr '0-9a-f' 'a-p')
 [ "$key_id" = "$EXT_ID" ] && ok "the key in extension/manifest.json gives the id $EXT_ID" ||
   fail "the key in extension/manifest.json gives $key_id, not $EXT_ID"
-for f in packaging/windows/postguard.wxs packaging/policy/postguard.mobileconfig; do
+for f in packaging/windows/postguard.wxs packaging/policy/postguard.mobileconfig packaging/policy/updates.xml; do
   expect "$f is well-formed XML (xmllint)" xmllint --noout "$f"
 done
 for f in packaging/windows/*.json packaging/policy/*.json; do
