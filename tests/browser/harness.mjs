@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = process.env.PG_ROOT || path.resolve(here, '../..');
 export const BUILD = path.resolve(ROOT, process.env.PG_BUILD || 'build');
 export const HOST = path.join(BUILD, 'postguard-host');
-export const EXTENSION = path.join(ROOT, 'extension');
+export const EXTENSION = process.env.PG_EXTENSION || path.join(ROOT, 'extension');
 export const EXTENSION_ID = 'gkfbpcjpnomknlhmihjkfgokmbldcppa';
 export const CHROMIUM = process.env.PG_CHROMIUM || '/usr/bin/chromium';
 
@@ -112,7 +112,7 @@ export function hostPids(profile) {
     if (!/^\d+$/.test(entry)) continue;
     let cmd;
     try { cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8'); } catch { continue; }
-    if (!cmd.split('\0')[0].endsWith('postguard-host')) continue;
+    if (!cmd.split('\0').slice(0, 2).some((a) => a.endsWith('/postguard-host'))) continue;
     let pid = entry;
     for (let depth = 0; depth < 6 && pid !== '1' && pid !== '0'; depth++) {
       let stat;
