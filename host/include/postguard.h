@@ -167,6 +167,15 @@ pg_status pg_ctx_add_default_configs(pg_ctx *ctx);
  * Borrowed from ctx. */
 const pg_error *pg_ctx_config_problem(const pg_ctx *ctx);
 
+/* Set the in-memory configuration overlay (the protocol's `configure`): JSON of the same
+ * format as a configuration file, applied after the files, so it has the highest precedence.
+ * len 0 or an empty object `{}` removes the overlay. When a pack is loaded, it is reloaded
+ * with the overlay at once (results from before must be freed first). A broken overlay
+ * (invalid UTF-8 or JSON, an unknown lexicon or rule, a bad severity) fails with PG_ECONFIG,
+ * err naming file "configure", the field and the fault, and changes nothing: the previous
+ * overlay and pack stay. The overlay is copied; it is kept across later pg_ctx_load calls. */
+pg_status pg_ctx_set_overlay(pg_ctx *ctx, const char *json, size_t len, pg_error *err);
+
 /* ---- checking ------------------------------------------------------------------------ */
 
 /* Check len bytes of UTF-8 text (need not be NUL-terminated; NUL bytes are allowed and
@@ -183,6 +192,17 @@ size_t pg_ctx_rule_count(const pg_ctx *ctx);
 pg_status pg_ctx_rule_at(const pg_ctx *ctx, size_t i, pg_rule_info *out);
 /* Look a rule up by id; PG_ENOTFOUND when there is none. */
 pg_status pg_ctx_rule(const pg_ctx *ctx, const char *id, pg_rule_info *out);
+
+/* A section of the standard the pack quotes, for the protocol's hello. */
+typedef struct pg_section_info {
+    const char *section; /* "3.1" */
+    const char *title;   /* "Privacy and Confidentiality" */
+    const char *text;    /* the standard's words */
+} pg_section_info;
+
+size_t pg_ctx_section_count(const pg_ctx *ctx);
+/* i in [0, pg_ctx_section_count), in the pack's order. Returns PG_EINVAL past the end. */
+pg_status pg_ctx_section_at(const pg_ctx *ctx, size_t i, pg_section_info *out);
 
 /* The categories every pack must use, in DESIGN.md's order; NULL-terminated, static. */
 const char *const *pg_categories(void);

@@ -65,12 +65,9 @@ static pg_status check(pg_pack *p, const char *path, const cJSON *j, pg_error *e
     return PG_OK;
 }
 
-pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err) {
-    cJSON *j = NULL;
-    pg_status st = pg_json_load(path, &j, PG_ECONFIG, err);
-    if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
-    if (st != PG_OK) return st;
-    st = check(p, path, j, err);
+/* Apply a parsed configuration j (named `path` in messages): check it whole, then apply it. */
+static pg_status apply(pg_pack *p, const char *path, const cJSON *j, pg_error *err) {
+    pg_status st = check(p, path, j, err);
     if (st == PG_OK) {
         const cJSON *lex = cJSON_GetObjectItemCaseSensitive(j, "lexicons");
         for (const cJSON *k = lex ? lex->child : NULL; k && st == PG_OK; k = k->next) {
@@ -92,6 +89,43 @@ pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err) {
         for (const cJSON *k = sev ? sev->child : NULL; k && st == PG_OK; k = k->next)
             ((pg_rule *)pg_pack_rule(p, k->string))->override = pg_severity_parse(k->valuestring);
     }
+    return st;
+}
+
+pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err) {
+    cJSON *j = NULL;
+    pg_status st = pg_json_load(path, &j, PG_ECONFIG, err);
+    if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
+    if (st != PG_OK) return st;
+    st = apply(p, path, j, err);
+    cJSON_Delete(j);
+    return st;
+}
+
+pg_status pg_config_parse_buf(const char *name, const char *buf, size_t len, cJSON **out,
+                              pg_error *err) {
+    *out = NULL;
+    size_t bad_at;
+    if (pg_utf8_validate(buf, len, NULL, &bad_at))
+        return pg_fail(err, PG_ECONFIG, name, NULL, NULL, (long)bad_at,
+                       "%s: not valid UTF-8 at byte %zu", name, bad_at);
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (!j) {
+        size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+        return pg_fail(err, PG_ECONFIG, name, NULL, NULL, (long)off,
+                       "%s: invalid JSON at byte %zu", name, off);
+    }
+    *out = j;
+    return PG_OK;
+}
+
+pg_status pg_config_apply_buf(pg_pack *p, const char *name, const char *buf, size_t len,
+                              pg_error *err) {
+    cJSON *j = NULL;
+    pg_status st = pg_config_parse_buf(name, buf, len, &j, err);
+    if (st != PG_OK) return st;
+    st = apply(p, name, j, err);
     cJSON_Delete(j);
     return st;
 }

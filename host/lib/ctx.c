@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "internal.h"
 
 #ifndef PG_DATADIR
@@ -17,6 +19,8 @@ struct pg_ctx {
     char **configs; /* registered configuration paths, lowest precedence first */
     size_t nconfigs;
     pg_error config_problem; /* status PG_OK when there is none */
+    char *overlay;           /* the configure overlay (JSON), applied after the files, or NULL */
+    size_t overlay_len;
     pg_scratch sc;
     pg_rawvec raw;
 };
@@ -34,6 +38,7 @@ void pg_ctx_free(pg_ctx *c) {
     pg_pack_free(c->pack);
     for (size_t i = 0; i < c->nconfigs; i++) free(c->configs[i]);
     free(c->configs);
+    free(c->overlay);
     pg_scratch_free(&c->sc);
     free(c->raw.v);
     free(c);
@@ -162,26 +167,106 @@ void pg_scratch_free(pg_scratch *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
-pg_status pg_ctx_load(pg_ctx *c, const char *path, pg_error *err) {
-    pg_error_clear(err);
-    if (!path) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "no rule pack path given");
+/* Load the pack at path with the configuration files and the overlay (ov, ovlen; NULL for
+ * none). A fault in the overlay is reported in *ov_problem (status PG_OK when none) and
+ * leaves the pack as the files make it. The caller decides whether to keep the result. */
+static pg_status load_pack(pg_ctx *c, const char *path, const char *ov, size_t ovlen,
+                           pg_pack **out, pg_error *problem, pg_error *ov_problem,
+                           pg_error *err) {
+    pg_error_clear(problem);
+    pg_error_clear(ov_problem);
     pg_pack *p = NULL;
-    pg_error problem;
-    pg_error_clear(&problem);
-    pg_status st = pg_pack_load(path, c->configs, c->nconfigs, &p, &problem, err);
+    pg_status st = pg_pack_load(path, c->configs, c->nconfigs, &p, problem, err);
     if (st != PG_OK) return st;
-    /* the new pack replaces the old only once everything it needs exists */
+    if (ov) {
+        pg_status os = pg_config_apply_buf(p, "configure", ov, ovlen, ov_problem);
+        if (os == PG_ENOMEM) {
+            pg_pack_free(p);
+            return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
+        }
+        if (os != PG_OK) {
+            /* a half-applied overlay (a term that failed late) must not stay: load again
+             * without it, so the overlay is all-or-nothing like a file */
+            pg_pack_free(p);
+            p = NULL;
+            pg_error ignored;
+            pg_error_clear(&ignored);
+            st = pg_pack_load(path, c->configs, c->nconfigs, &p, &ignored, err);
+            if (st != PG_OK) return st;
+        }
+    }
+    *out = p;
+    return PG_OK;
+}
+
+/* Make p (with its configuration problem) the context's pack, or fail with ENOMEM keeping the
+ * old one. Takes p either way. */
+static pg_status install_pack(pg_ctx *c, pg_pack *p, const pg_error *problem, pg_error *err) {
     pg_scratch fresh = {0};
     if (pg_scratch_prepare(&fresh, p)) {
         pg_scratch_free(&fresh);
         pg_pack_free(p);
-        return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
+        return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
     }
     pg_scratch_free(&c->sc);
     c->sc = fresh;
     pg_pack_free(c->pack);
     c->pack = p;
-    c->config_problem = problem;
+    c->config_problem = *problem;
+    return PG_OK;
+}
+
+pg_status pg_ctx_load(pg_ctx *c, const char *path, pg_error *err) {
+    pg_error_clear(err);
+    if (!path) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "no rule pack path given");
+    pg_pack *p = NULL;
+    pg_error problem, ov_problem;
+    pg_status st = load_pack(c, path, c->overlay, c->overlay_len, &p, &problem, &ov_problem, err);
+    if (st != PG_OK) return st;
+    /* the files' problem comes first; an overlay that no longer fits this pack is next */
+    if (problem.status == PG_OK && ov_problem.status != PG_OK) problem = ov_problem;
+    /* the new pack replaces the old only once everything it needs exists */
+    return install_pack(c, p, &problem, err);
+}
+
+pg_status pg_ctx_set_overlay(pg_ctx *c, const char *json, size_t len, pg_error *err) {
+    pg_error_clear(err);
+    if (!json && len) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "overlay is NULL");
+    /* an empty overlay ({} or nothing) removes the previous one */
+    int empty = len == 0;
+    if (!empty) {
+        cJSON *j = NULL;
+        pg_status st = pg_config_parse_buf("configure", json, len, &j, err);
+        if (st != PG_OK) return st;
+        empty = cJSON_IsObject(j) && j->child == NULL;
+        cJSON_Delete(j);
+    }
+    char *copy = NULL;
+    if (!empty) {
+        if (!(copy = malloc(len + 1))) return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
+        memcpy(copy, json, len);
+        copy[len] = '\0';
+    }
+    if (c->pack) {
+        /* path is borrowed from the old pack, which lives until install_pack replaces it */
+        const char *path = c->pack->path;
+        pg_pack *p = NULL;
+        pg_error problem, ov_problem;
+        pg_status st = load_pack(c, path, copy, empty ? 0 : len, &p, &problem, &ov_problem, err);
+        if (st == PG_OK && ov_problem.status != PG_OK) {
+            pg_pack_free(p);
+            *err = ov_problem;
+            st = ov_problem.status;
+        }
+        if (st == PG_OK) st = install_pack(c, p, &problem, err);
+        if (st != PG_OK) {
+            free(copy);
+            return st;
+        }
+    }
+    free(c->overlay);
+    c->overlay = copy;
+    c->overlay_len = empty ? 0 : len;
     return PG_OK;
 }
 
@@ -276,5 +361,18 @@ pg_status pg_ctx_rule(const pg_ctx *c, const char *id, pg_rule_info *out) {
     const pg_rule *r = pg_pack_rule(c->pack, id);
     if (!r) return PG_ENOTFOUND;
     fill_rule(r, out);
+    return PG_OK;
+}
+
+size_t pg_ctx_section_count(const pg_ctx *c) {
+    return c->pack ? c->pack->nsections : 0;
+}
+
+pg_status pg_ctx_section_at(const pg_ctx *c, size_t i, pg_section_info *out) {
+    memset(out, 0, sizeof *out);
+    if (!c->pack || i >= c->pack->nsections) return PG_EINVAL;
+    out->section = c->pack->sections[i].number;
+    out->title = c->pack->sections[i].title;
+    out->text = c->pack->sections[i].text;
     return PG_OK;
 }

@@ -228,6 +228,15 @@ const pg_section *pg_pack_section(const pg_pack *p, const char *number);
  * that does not exist is PG_ENOTFOUND (skipped by the caller); any fault is PG_ECONFIG and
  * nothing of that file is applied. */
 pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err);
+/* The same for a configuration held in memory (the protocol's configure overlay); `name`
+ * stands for the file in messages. Invalid UTF-8 or JSON is PG_ECONFIG with err->offset. */
+pg_status pg_config_apply_buf(pg_pack *p, const char *name, const char *buf, size_t len,
+                              pg_error *err);
+/* Only parse (UTF-8 and JSON syntax) a configuration held in memory; *out is freed by the
+ * caller with cJSON_Delete. */
+struct cJSON;
+pg_status pg_config_parse_buf(const char *name, const char *buf, size_t len,
+                              struct cJSON **out, pg_error *err);
 
 /* ---- per-check scratch (owned by the context, reused across checks) ---- */
 

@@ -538,6 +538,138 @@ START_TEST(the_system_config_wins_over_the_user_config) {
 }
 END_TEST
 
+/* ---- the configure overlay and the pack's sections ---- */
+
+static int fires(pg_ctx *c, const char *text, const char *rule, pg_severity *sev) {
+    pg_result *r = NULL;
+    pg_error err;
+    ck_assert_int_eq(pg_check(c, text, strlen(text), &r, &err), PG_OK);
+    const pg_finding *f = find_rule(r, rule);
+    int found = f != NULL;
+    if (f && sev) *sev = f->severity;
+    pg_result_free(r);
+    return found;
+}
+
+START_TEST(the_overlay_adds_terms_disables_rules_and_changes_severity_at_once) {
+    pg_error err;
+    const char *t = "sick of the crackheads";
+    ck_assert(!fires(ctx, t, "respect.demeaning-label", NULL));
+    const char *ov = "{\"lexicons\":{\"demeaning\":[\"crackhead(s)\"]},"
+                     "\"disable\":[\"advice.invite-symptoms\"],"
+                     "\"severity\":{\"respect.demeaning-label\":\"high\"}}";
+    pg_status st = pg_ctx_set_overlay(ctx, ov, strlen(ov), &err);
+    ck_assert_msg(st == PG_OK, "%s", err.message);
+    pg_severity sev = PG_SEV_NONE;
+    ck_assert(fires(ctx, t, "respect.demeaning-label", &sev));
+    ck_assert_int_eq(sev, PG_SEV_HIGH);
+    ck_assert(!fires(ctx, "DM me your symptoms", "advice.invite-symptoms", NULL));
+    ck_assert_ptr_null(pg_ctx_config_problem(ctx));
+}
+END_TEST
+
+START_TEST(the_overlay_wins_over_the_configuration_files) {
+    make_tmpdir();
+    const char *path = write_file("sys.json", "{\"severity\":{\"respect.demeaning-label\":\"low\"}}");
+    pg_ctx *c;
+    pg_error err;
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_int_eq(pg_ctx_add_config(c, path), PG_OK);
+    ck_assert_int_eq(pg_ctx_load(c, PG_UNIT_PACK, &err), PG_OK);
+    pg_rule_info ri;
+    ck_assert_int_eq(pg_ctx_rule(c, "respect.demeaning-label", &ri), PG_OK);
+    ck_assert_int_eq(ri.severity, PG_SEV_LOW);
+    const char *ov = "{\"severity\":{\"respect.demeaning-label\":\"high\"}}";
+    ck_assert_int_eq(pg_ctx_set_overlay(c, ov, strlen(ov), &err), PG_OK);
+    ck_assert_int_eq(pg_ctx_rule(c, "respect.demeaning-label", &ri), PG_OK);
+    ck_assert_int_eq(ri.severity, PG_SEV_HIGH);
+    /* and it is kept when the pack is loaded again */
+    ck_assert_int_eq(pg_ctx_load(c, PG_UNIT_PACK, &err), PG_OK);
+    ck_assert_int_eq(pg_ctx_rule(c, "respect.demeaning-label", &ri), PG_OK);
+    ck_assert_int_eq(ri.severity, PG_SEV_HIGH);
+    pg_ctx_free(c);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(an_empty_overlay_removes_the_previous_one) {
+    pg_error err;
+    const char *ov = "{\"disable\":[\"advice.invite-symptoms\"]}";
+    ck_assert_int_eq(pg_ctx_set_overlay(ctx, ov, strlen(ov), &err), PG_OK);
+    ck_assert(!fires(ctx, "DM me your symptoms", "advice.invite-symptoms", NULL));
+    ck_assert_int_eq(pg_ctx_set_overlay(ctx, "{}", 2, &err), PG_OK);
+    ck_assert(fires(ctx, "DM me your symptoms", "advice.invite-symptoms", NULL));
+    ck_assert_int_eq(pg_ctx_set_overlay(ctx, ov, strlen(ov), &err), PG_OK);
+    ck_assert_int_eq(pg_ctx_set_overlay(ctx, NULL, 0, &err), PG_OK);
+    ck_assert(fires(ctx, "DM me your symptoms", "advice.invite-symptoms", NULL));
+}
+END_TEST
+
+START_TEST(a_broken_overlay_is_refused_names_the_fault_and_changes_nothing) {
+    pg_error err;
+    const char *good = "{\"disable\":[\"advice.invite-symptoms\"]}";
+    ck_assert_int_eq(pg_ctx_set_overlay(ctx, good, strlen(good), &err), PG_OK);
+    struct {
+        const char *json, *field, *words;
+    } cases[] = {
+        {"{\"disable\":[\"no.such-rule\"]}", "disable", "no.such-rule"},
+        {"{\"lexicons\":{\"nope\":[\"x\"]}}", "lexicons.nope", "no lexicon"},
+        {"{\"severity\":{\"respect.demeaning-label\":\"extreme\"}}",
+         "severity.respect.demeaning-label", "low"},
+        {"{\"colour\":1}", "colour", "unknown setting"},
+        {"[1,2]", "(top level)", "object"},
+        {"{\"disable\": [", "", "invalid JSON"},
+        {"{\"lexicons\":{\"places\":[\"\xff\"]}}", "", "UTF-8"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        pg_status st = pg_ctx_set_overlay(ctx, cases[i].json, strlen(cases[i].json), &err);
+        ck_assert_msg(st == PG_ECONFIG, "case %zu: status %d", i, st);
+        ck_assert_str_eq(err.file, "configure");
+        ck_assert_str_eq(err.field, cases[i].field);
+        ck_assert_msg(strstr(err.message, cases[i].words), "case %zu: \"%s\" lacks \"%s\"", i,
+                      err.message, cases[i].words);
+        /* the previous overlay still holds */
+        ck_assert(!fires(ctx, "DM me your symptoms", "advice.invite-symptoms", NULL));
+    }
+}
+END_TEST
+
+START_TEST(an_overlay_set_before_loading_applies_at_the_load) {
+    pg_ctx *c;
+    pg_error err;
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    const char *ov = "{\"disable\":[\"advice.invite-symptoms\"]}";
+    ck_assert_int_eq(pg_ctx_set_overlay(c, ov, strlen(ov), &err), PG_OK);
+    ck_assert_int_eq(pg_ctx_load(c, PG_UNIT_PACK, &err), PG_OK);
+    ck_assert(!fires(c, "DM me your symptoms", "advice.invite-symptoms", NULL));
+    pg_ctx_free(c);
+}
+END_TEST
+
+START_TEST(the_packs_sections_can_be_listed) {
+    ck_assert_uint_eq(pg_ctx_section_count(ctx), 3);
+    int seen = 0;
+    for (size_t i = 0; i < pg_ctx_section_count(ctx); i++) {
+        pg_section_info si;
+        ck_assert_int_eq(pg_ctx_section_at(ctx, i, &si), PG_OK);
+        ck_assert(si.section[0] && si.title[0] && si.text[0]);
+        if (strcmp(si.section, "3.1") == 0) {
+            ck_assert_str_eq(si.title, "Privacy and Confidentiality");
+            ck_assert_ptr_nonnull(strstr(si.text, "avoid posting patient information"));
+            seen++;
+        }
+    }
+    ck_assert_int_eq(seen, 1);
+    pg_section_info si;
+    ck_assert_int_eq(pg_ctx_section_at(ctx, 3, &si), PG_EINVAL);
+    pg_ctx *c;
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_uint_eq(pg_ctx_section_count(c), 0);
+    ck_assert_int_eq(pg_ctx_section_at(c, 0, &si), PG_EINVAL);
+    pg_ctx_free(c);
+}
+END_TEST
+
 static Suite *engine_suite(void) {
     Suite *s = suite_create("engine");
     TCase *t = tcase_create("utf16");
@@ -581,6 +713,12 @@ static Suite *engine_suite(void) {
     tcase_add_test(t, clinic_config_adds_terms_disables_rules_and_changes_severity);
     tcase_add_test(t, a_broken_clinic_config_is_reported_and_the_base_pack_keeps_working);
     tcase_add_test(t, the_system_config_wins_over_the_user_config);
+    tcase_add_test(t, the_overlay_adds_terms_disables_rules_and_changes_severity_at_once);
+    tcase_add_test(t, the_overlay_wins_over_the_configuration_files);
+    tcase_add_test(t, an_empty_overlay_removes_the_previous_one);
+    tcase_add_test(t, a_broken_overlay_is_refused_names_the_fault_and_changes_nothing);
+    tcase_add_test(t, an_overlay_set_before_loading_applies_at_the_load);
+    tcase_add_test(t, the_packs_sections_can_be_listed);
     suite_add_tcase(s, t);
     return s;
 }

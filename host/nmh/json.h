@@ -1,0 +1,38 @@
+/* json.h - the one place a pg_result, a rule and the pack become JSON (docs/protocol.md).
+ * Shared by the native-messaging host and the `postguard` command line, so both speak the same shape.
+ *
+ * Every function returning a cJSON * gives the caller a new tree to free with cJSON_Delete, or
+ * NULL when out of memory. Strings are copied into the tree (nothing borrows from the pack). */
+#ifndef PG_NMH_JSON_H
+#define PG_NMH_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "postguard.h"
+
+/* The protocol's `result` object without `type` and `id`: findings (UTF-16 start/end and
+ * spans), sections, max_severity, truncated, elapsed (milliseconds, rounded to the µs).
+ * Each finding's section_title is looked up in ctx (which must be the context that made r). */
+cJSON *pg_json_result(const pg_ctx *ctx, const pg_result *r, double elapsed_ms);
+
+/* One finding, as in the protocol's `findings` list (ctx gives the section title). */
+cJSON *pg_json_finding(const pg_ctx *ctx, const pg_finding *f);
+
+/* The protocol's `explanation` fields (rule, category, section, section_title, section_text,
+ * severity, enabled, message, explanation, suggestion). */
+cJSON *pg_json_rule(const pg_rule_info *ri);
+
+/* {"id", "version", "name", "rules"} for hello and configured. */
+cJSON *pg_json_pack(const pg_ctx *ctx);
+
+/* null when p is NULL, else {"file", "field", "message"} (empty fields left out). */
+cJSON *pg_json_config_problem(const pg_error *p);
+
+/* Print obj unformatted; when the text is longer than max bytes and obj has a "findings"
+ * array, drop findings from the end (keeping the most findings that fit, found by bisection)
+ * and set "truncated": true. Returns a malloc'd NUL-terminated string (caller frees) and its
+ * length in *len, or NULL when out of memory or when even an empty findings list is over max. */
+char *pg_json_print_capped(cJSON *obj, size_t max, size_t *len);
+
+#endif /* PG_NMH_JSON_H */

@@ -1,0 +1,199 @@
+/* main.c - `postguard-host`, the native-messaging host: load the rule pack, then read frames
+ * from stdin and answer each on stdout until the browser closes the pipe. Only the loop lives here.
+ *
+ * stdout carries frames only; the log goes to stderr (POSTGUARD_LOG=quiet|info|debug, default
+ * info) and holds sizes, ids, counts and timings, never the text of a post. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
+
+#include "frame.h"
+#include "postguard.h"
+#include "protocol.h"
+
+enum log_level { LOG_QUIET = 0, LOG_INFO = 1, LOG_DEBUG = 2 };
+static enum log_level log_level = LOG_INFO; /* set once at start-up, from the environment */
+
+static void logf_(enum log_level lvl, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void logf_(enum log_level lvl, const char *fmt, ...) {
+    if (lvl > log_level) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("postguard-host: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Send one reply; returns 0, or -1 when stdout is gone (the browser closed the pipe). */
+static int send_reply(const char *body, size_t len) {
+    if (pg_frame_write(stdout, body, len) == 0) return 0;
+    logf_(LOG_INFO, "cannot write a reply (%zu bytes): %s; stopping", len, strerror(errno));
+    return -1;
+}
+
+/* Answer a framing fault (the body never reached the protocol) with an error, id null. */
+static int send_frame_error(const char *code, const char *message) {
+    size_t len = 0;
+    char *r = pg_proto_error_reply(code, message, &len);
+    int rc = r ? send_reply(r, len) : send_reply(pg_proto_oom_reply, strlen(pg_proto_oom_reply));
+    free(r);
+    return rc;
+}
+
+/* Load the pack: $POSTGUARD_RULES, --rules PATH, or the pack beside or above the binary. On a
+ * failure err says why; the host then keeps answering with no_rule_pack. */
+static pg_status load(pg_ctx *ctx, const char *rules, const char *argv0, pg_error *err) {
+    char path[4096];
+    if (pg_ctx_add_default_configs(ctx) != PG_OK)
+        return snprintf(err->message, sizeof err->message, "out of memory"), PG_ENOMEM;
+    if (!rules) {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) exe[n] = '\0';
+        else snprintf(exe, sizeof exe, "%s", argv0);
+        pg_status st = pg_find_rules(exe, path, sizeof path, err);
+        if (st != PG_OK) return st;
+        rules = path;
+    }
+    return pg_ctx_load(ctx, rules, err);
+}
+
+int main(int argc, char **argv) {
+#ifdef _WIN32
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
+#else
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, not a silent death */
+#endif
+    const char *lvl = getenv("POSTGUARD_LOG");
+    if (lvl && strcmp(lvl, "quiet") == 0) log_level = LOG_QUIET;
+    else if (lvl && strcmp(lvl, "debug") == 0) log_level = LOG_DEBUG;
+
+    /* The browser passes the caller's origin and, on Windows, --parent-window=N: arguments
+     * this host does not know are ignored. --rules PATH is for tests and development. */
+    const char *rules = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
+        else if (strncmp(argv[i], "--rules=", 8) == 0) rules = argv[i] + 8;
+        else logf_(LOG_DEBUG, "ignoring argument %d (%zu bytes)", i, strlen(argv[i]));
+    }
+
+    double t0 = now_ms();
+    pg_ctx *ctx = NULL;
+    if (pg_ctx_new(&ctx) != PG_OK) {
+        logf_(LOG_QUIET, "out of memory at start-up");
+        return 1;
+    }
+    pg_error err;
+    memset(&err, 0, sizeof err);
+    pg_status st = load(ctx, rules, argv[0], &err);
+    pg_proto *proto = NULL;
+    if (pg_proto_new(ctx, st == PG_OK ? NULL : &err, &proto) != PG_OK) {
+        logf_(LOG_QUIET, "out of memory at start-up");
+        pg_ctx_free(ctx);
+        return 1;
+    }
+    if (st != PG_OK) {
+        logf_(LOG_QUIET, "no rule pack: %s (every request will be answered with no_rule_pack)",
+              err.message);
+    } else {
+        pg_pack_info pi;
+        pg_ctx_pack_info(ctx, &pi);
+        logf_(LOG_INFO, "version %s, protocol %d, pack %s %s (%zu rules) from %s, loaded in %.1f ms",
+              PG_VERSION, PG_PROTOCOL_VERSION, pi.id, pi.version, pi.nrules, pi.path,
+              now_ms() - t0);
+        const pg_error *cp = pg_ctx_config_problem(ctx);
+        if (cp) logf_(LOG_QUIET, "configuration ignored: %s", cp->message);
+    }
+
+    /* ---- SANDBOX CALL SITE ----------------------------------------------------------------
+     * The rule pack is loaded and no frame has been read yet: this is where the sandbox
+     * helper adds `pg_sandbox_enter()` (seccomp). Note for it: a `configure` request reloads
+     * the rule pack and the configuration files from disk (pg_ctx_set_overlay), so reading
+     * files (openat O_RDONLY, fstat/newfstatat, getdents64, read, close) must stay allowed.
+     * ------------------------------------------------------------------------------------ */
+
+    int rc = 0;
+    for (;;) {
+        char *body = NULL;
+        size_t len = 0;
+        uint32_t declared = 0;
+        pg_frame_status fs = pg_frame_read(stdin, PG_FRAME_MAX_IN, &body, &len, &declared);
+        if (fs == PG_FRAME_EOF) {
+            logf_(LOG_INFO, "end of input; exiting");
+            break;
+        }
+        if (fs == PG_FRAME_TRUNCATED) {
+            logf_(LOG_QUIET, "input ended inside a frame (length %u); exiting", (unsigned)declared);
+            break;
+        }
+        if (fs == PG_FRAME_IO) {
+            logf_(LOG_QUIET, "cannot read stdin: %s; exiting", strerror(errno));
+            rc = 1;
+            break;
+        }
+        if (fs == PG_FRAME_TOO_LARGE) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the frame is %u bytes; the limit is %u bytes",
+                     (unsigned)declared, (unsigned)PG_FRAME_MAX_IN);
+            logf_(LOG_INFO, "frame of %u bytes over the cap: dropped", (unsigned)declared);
+            if (send_frame_error("frame_too_large", msg)) break;
+            continue;
+        }
+        if (fs == PG_FRAME_EMPTY) {
+            logf_(LOG_INFO, "empty frame");
+            if (send_frame_error("frame_empty", "the message is empty (length 0)")) break;
+            continue;
+        }
+        if (fs == PG_FRAME_NOMEM) {
+            logf_(LOG_QUIET, "no memory for a frame of %u bytes", (unsigned)declared);
+            if (send_frame_error("internal", "out of memory reading the message")) break;
+            continue;
+        }
+        logf_(LOG_DEBUG, "frame of %zu bytes", len);
+        pg_proto_log lg;
+        size_t outlen = 0;
+        double t1 = now_ms();
+        char *reply = pg_proto_handle(proto, body, len, &outlen, &lg);
+        double took = now_ms() - t1;
+        free(body);
+        int wr = reply ? send_reply(reply, outlen)
+                       : send_reply(pg_proto_oom_reply, strlen(pg_proto_oom_reply));
+        free(reply);
+        if (strcmp(lg.type, "check") == 0 && !lg.code)
+            logf_(LOG_INFO, "check id=%s site=%s in=%zuB text=%zuB findings=%zu%s engine=%.3fms "
+                  "total=%.3fms out=%zuB", lg.id, lg.site[0] ? lg.site : "-", lg.in_len,
+                  lg.text_len, lg.findings, lg.truncated ? " (truncated)" : "", lg.elapsed_ms,
+                  took, lg.out_len);
+        else
+            logf_(LOG_INFO, "%s id=%s in=%zuB %s%s out=%zuB %.3fms", lg.type, lg.id, lg.in_len,
+                  lg.code ? "error=" : lg.refused ? "refused" : "ok", lg.code ? lg.code : "",
+                  lg.out_len, took);
+        if (wr) break;
+    }
+    pg_proto_free(proto);
+    pg_ctx_free(ctx);
+    return rc;
+}
