@@ -163,7 +163,8 @@ static const char *json_kind(const cJSON *j) {
     if (cJSON_IsNumber(j)) return "a number";
     if (cJSON_IsBool(j)) return "a boolean";
     if (cJSON_IsNull(j)) return "null";
-    return "not an object";
+    if (cJSON_IsObject(j)) return "an object";
+    return "an unknown value";
 }
 
 /* A required string member, or NULL after building the bad_field reply in *reply. */
