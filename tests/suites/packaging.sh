@@ -30,9 +30,10 @@ pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccom
   dpkg-dev jq libxml2-utils python3 file || { echo "FAIL: cannot install the tools"; exit 1; }
 
 work=$(mktemp -d /tmp/pg-packaging.XXXXXX)
-installed_pkg=
+installed_pkg=; policy_dirs_made=()
 cleanup() {
   pg_sudo rm -f "$POLICY_FILE"
+  for d in "${policy_dirs_made[@]+"${policy_dirs_made[@]}"}"; do pg_sudo rmdir "$d" 2>/dev/null; done
   [ -n "$installed_pkg" ] && pg_sudo dpkg --purge postguard >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -199,6 +200,8 @@ if [ ! -f tests/browser/harness.mjs ]; then
   echo "note: no browser harness in this tree (tests/browser/harness.mjs): the Chromium policy test needs it"
 else
   pg_log "packaging: Chromium with the system manifest and a managed policy (gate block, clinic lexicon)"
+  d=$(dirname "$POLICY_FILE") # the folders the test will create, deepest first
+  while [ ! -d "$d" ]; do policy_dirs_made+=("$d"); d=$(dirname "$d"); done
   if pg_npm_ci tests/browser >"$work/npm.log" 2>&1; then
     if (cd tests/browser && PG_POLICY_FILE=$POLICY_FILE PG_SYSTEM_HOST=$HOST \
           node --test --test-concurrency=1 policy.test.mjs) >"$work/policy.log" 2>&1; then
@@ -211,6 +214,7 @@ else
   fi
   pg_sudo rm -f "$POLICY_FILE"
   [ -e "$POLICY_FILE" ] && fail "the test policy file was removed" || ok "the test policy file was removed"
+  for d in "${policy_dirs_made[@]+"${policy_dirs_made[@]}"}"; do pg_sudo rmdir "$d" 2>/dev/null; done
 fi
 
 # ---- remove and purge ---------------------------------------------------------------------------------------------
