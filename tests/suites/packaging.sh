@@ -30,8 +30,9 @@ pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccom
   dpkg-dev jq libxml2-utils python3 file || { echo "FAIL: cannot install the tools"; exit 1; }
 
 work=$(mktemp -d /tmp/pg-packaging.XXXXXX)
-installed_pkg=; policy_dirs_made=()
+installed_pkg=; policy_dirs_made=(); etc_made=
 cleanup() {
+  [ -n "$etc_made" ] && pg_sudo rm -rf /etc/postguard
   pg_sudo rm -f "$POLICY_FILE"
   for d in "${policy_dirs_made[@]+"${policy_dirs_made[@]}"}"; do pg_sudo rmdir "$d" 2>/dev/null; done
   [ -n "$installed_pkg" ] && pg_sudo dpkg --purge postguard >/dev/null 2>&1
@@ -189,6 +190,24 @@ jq -e --arg f "$work/broken.json" '.config_problem.file == $f and (.pack.rules >
   fail "a broken clinic file is reported: $(sed -n 1p <<<"$broken")"
 jq -e '.findings | length > 0' <<<"$(sed -n 2p <<<"$broken")" >/dev/null &&
   ok "with a broken clinic file the pack still flags a post" || fail "pack with a broken clinic file: $(sed -n 2p <<<"$broken")"
+# The default paths and their precedence: the user's file, then /etc/postguard/config.json (wins).
+if [ -e /etc/postguard ]; then
+  echo "note: /etc/postguard exists on this machine: the default-path check is left out to keep it untouched"
+else
+  etc_made=1; pg_sudo mkdir -p /etc/postguard
+  printf '{"lexicons": {"facilities": ["%s"]}, "severity": {"privacy.facility-near-patient": "high"}}\n' \
+    "$hospital" | pg_sudo tee /etc/postguard/config.json >/dev/null
+  mkdir -p "$work/xdg/postguard"
+  echo '{"severity": {"privacy.facility-near-patient": "low"}}' >"$work/xdg/postguard/config.json"
+  both=$(env -u POSTGUARD_CONFIG -u POSTGUARD_USER_CONFIG XDG_CONFIG_HOME=$work/xdg \
+         packaging/nmsend.sh "$HOST" "$req")
+  pg_sudo rm -rf /etc/postguard; etc_made=
+  jq -e --arg t "$post" --arg h "$hospital" \
+    '[.findings[] | select(.rule == "privacy.facility-near-patient") | .severity] == ["high"]' \
+    <<<"$both" >/dev/null &&
+    ok "/etc/postguard/config.json is read by default and wins over the user's file (severity high, not low)" ||
+    fail "default clinic file and precedence: $both"
+fi
 unset POSTGUARD_RULES
 /usr/bin/postguard --version >/dev/null 2>&1 && ok "the installed CLI runs (postguard --version)" ||
   fail "the installed CLI runs"
