@@ -27,7 +27,7 @@ expect() { # expect "WHAT" CMD...: the command must succeed
 
 pg_log "packaging: tools"
 pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev \
-  dpkg-dev jq libxml2-utils python3 file || { echo "FAIL: cannot install the tools"; exit 1; }
+  dpkg-dev jq libxml2-utils python3 || { echo "FAIL: cannot install the tools"; exit 1; }
 
 work=$(mktemp -d /tmp/pg-packaging.XXXXXX)
 installed_pkg=; policy_dirs_made=(); etc_made=
@@ -221,7 +221,7 @@ else
   pg_log "packaging: Chromium with the system manifest and a managed policy (gate block, clinic lexicon)"
   d=$(dirname "$POLICY_FILE") # the folders the test will create, deepest first
   while [ ! -d "$d" ]; do policy_dirs_made+=("$d"); d=$(dirname "$d"); done
-  if pg_npm_ci tests/browser >"$work/npm.log" 2>&1; then
+  if pg_need_apt chromium >"$work/npm.log" 2>&1 && pg_npm_ci tests/browser >>"$work/npm.log" 2>&1; then
     if (cd tests/browser && PG_POLICY_FILE=$POLICY_FILE PG_SYSTEM_HOST=$HOST \
           node --test --test-concurrency=1 policy.test.mjs) >"$work/policy.log" 2>&1; then
       ok "Chromium end to end: $(grep -c '^ok' "$work/policy.log") tests (tests/browser/policy.test.mjs)"
@@ -229,7 +229,7 @@ else
       cat "$work/policy.log"; fail "Chromium end to end (tests/browser/policy.test.mjs)"
     fi
   else
-    cat "$work/npm.log"; fail "npm ci in tests/browser"
+    cat "$work/npm.log"; fail "installing chromium, or npm ci in tests/browser"
   fi
   pg_sudo rm -f "$POLICY_FILE"
   [ -e "$POLICY_FILE" ] && fail "the test policy file was removed" || ok "the test policy file was removed"
