@@ -313,6 +313,13 @@ done
 HOME=$work/empty-home PATH=$work/bin "$work/bin/bash" packaging/install.sh >"$work/none.log" 2>&1; st=$?
 [ $st -eq 3 ] && grep -q "no supported browser found" "$work/none.log" &&
   ok "no browser found: a clear message and exit 3" || { cat "$work/none.log"; fail "no browser found (exit $st)"; }
+# A Flatpak Chromium only (a stand-in `flatpak` that knows that one app): the advice, and still exit 3.
+printf '#!/bin/sh\n[ "$1" = info ] && [ "$2" = org.chromium.Chromium ]\n' >"$work/bin/flatpak"
+chmod +x "$work/bin/flatpak"
+HOME=$work/empty-home PATH=$work/bin "$work/bin/bash" packaging/install.sh >"$work/flatpak.log" 2>&1; st=$?
+[ $st -eq 3 ] && grep -q "Flatpak org.chromium.Chromium" "$work/flatpak.log" &&
+  grep -q "no supported way" "$work/flatpak.log" &&
+  ok "a Flatpak browser: install.sh says what to do instead" || { cat "$work/flatpak.log"; fail "Flatpak advice (exit $st)"; }
 rm -rf "$ibuild"
 
 echo "packaging: $passed passed, $failed failed"
