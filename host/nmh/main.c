@@ -57,7 +57,7 @@ static int send_reply(const char *body, size_t len) {
 static int send_frame_error(const char *code, const char *message) {
     size_t len = 0;
     char *r = pg_proto_error_reply(code, message, &len);
-    int rc = r ? send_reply(r, len) : send_reply(pg_proto_oom_reply, strlen(pg_proto_oom_reply));
+    int rc = r ? send_reply(r, len) : send_reply(pg_proto_oom_reply(), strlen(pg_proto_oom_reply()));
     free(r);
     return rc;
 }
@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
         double took = now_ms() - t1;
         free(body);
         int wr = reply ? send_reply(reply, outlen)
-                       : send_reply(pg_proto_oom_reply, strlen(pg_proto_oom_reply));
+                       : send_reply(pg_proto_oom_reply(), strlen(pg_proto_oom_reply()));
         free(reply);
         if (strcmp(lg.type, "check") == 0 && !lg.code)
             logf_(LOG_INFO, "check id=%s site=%s in=%zuB text=%zuB findings=%zu%s engine=%.3fms "

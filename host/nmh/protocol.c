@@ -23,8 +23,9 @@ struct pg_proto {
     pg_error overlay_problem;   /* the last refused configure, status PG_OK when none */
 };
 
-const char pg_proto_oom_reply[] =
-    "{\"type\":\"error\",\"id\":null,\"code\":\"internal\",\"message\":\"out of memory\"}";
+const char *pg_proto_oom_reply(void) {
+    return "{\"type\":\"error\",\"id\":null,\"code\":\"internal\",\"message\":\"out of memory\"}";
+}
 
 pg_status pg_proto_new(pg_ctx *ctx, const pg_error *load_error, pg_proto **out) {
     pg_proto *p = calloc(1, sizeof *p);
@@ -455,6 +456,6 @@ char *pg_proto_handle(pg_proto *p, const char *in, size_t len, size_t *outlen,
     *outlen = 0;
     char *reply = dispatch(p, in, len, outlen, log);
     if (!reply) log->code = "internal";
-    log->out_len = reply ? *outlen : sizeof pg_proto_oom_reply - 1;
+    log->out_len = reply ? *outlen : strlen(pg_proto_oom_reply());
     return reply;
 }

@@ -39,7 +39,7 @@ void pg_proto_free(pg_proto *p);
 /* Handle one request body (len bytes, need not be NUL-terminated). Always answers: returns a
  * malloc'd reply body (the caller frees it) of at most PG_FRAME_MAX_OUT bytes and sets
  * *outlen. Returns NULL only when even an error reply could not be built (out of memory);
- * the caller then sends pg_proto_oom_reply. log may be NULL. */
+ * the caller then sends pg_proto_oom_reply(). log may be NULL. */
 char *pg_proto_handle(pg_proto *p, const char *in, size_t len, size_t *outlen,
                       pg_proto_log *log);
 
@@ -47,7 +47,7 @@ char *pg_proto_handle(pg_proto *p, const char *in, size_t len, size_t *outlen,
  * `frame_empty`, `internal`): an error with id null. Malloc'd, caller frees; NULL on ENOMEM. */
 char *pg_proto_error_reply(const char *code, const char *message, size_t *outlen);
 
-/* A fixed `internal` error for when memory has run out. */
-extern const char pg_proto_oom_reply[];
+/* A fixed `internal` error for when memory has run out (static; not to be freed). */
+const char *pg_proto_oom_reply(void);
 
 #endif /* PG_NMH_PROTOCOL_H */

@@ -333,6 +333,13 @@ START_TEST(an_escaped_nul_in_the_text_keeps_every_offset) {
     ck_assert_int_eq((int)num(f, "start"), 4);
     ck_assert_int_eq((int)num(f, "end"), 16);
     cJSON_Delete(r);
+    /* and it separates words, as a space does */
+    r = ask("{\"type\":\"check\",\"id\":3,\"text\":\"sick of drug\\u0000seekers\"}");
+    f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq((int)num(f, "start"), 8);
+    ck_assert_int_eq((int)num(f, "end"), 20);
+    cJSON_Delete(r);
     /* an escaped backslash before u0000 is not a NUL escape */
     r = ask("{\"type\":\"check\",\"id\":2,\"text\":\"\\\\u0000 drug seekers\"}");
     f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
@@ -508,7 +515,7 @@ START_TEST(framing_faults_have_their_own_error_replies) {
     ck_assert_str_eq(str(r, "message"), "the frame is 9 bytes");
     cJSON_Delete(r);
     free(s);
-    r = cJSON_Parse(pg_proto_oom_reply);
+    r = cJSON_Parse(pg_proto_oom_reply());
     ck_assert_str_eq(str(r, "code"), "internal");
     cJSON_Delete(r);
 }

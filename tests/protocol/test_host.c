@@ -1,0 +1,511 @@
+/* test_host.c - Check suite that starts the real postguard-host and talks to it over pipes, as
+ * a browser does: a good session, then every bad input of docs/protocol.md, checking each reply,
+ * that the host is still alive, that it exits 0 at end of input, and that stdout holds frames only. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+
+#ifndef PG_HOST
+#error "PG_HOST must name the built postguard-host binary"
+#endif
+#ifndef PG_UNIT_PACK
+#error "PG_UNIT_PACK must name tests/unit/pack.json"
+#endif
+
+#define MAX_REPLY (1024u * 1024u)
+#define MAX_FRAME (8u * 1024u * 1024u)
+
+/* A word that appears only in the posts sent: the log must never contain it. */
+#define SECRET "Quokkazebra"
+
+static pg_child host;
+
+static void start_with(const char *pack, const char *const *env) {
+    /* the arguments a browser adds: the caller's origin, and on Windows --parent-window */
+    char *argv[] = {PG_HOST, "chrome-extension://gkfbpcjpnomknlhmihjkfgokmbldcppa/",
+                    "--parent-window=0", "--rules", (char *)pack, NULL};
+    if (!pack) argv[3] = NULL;
+    ck_assert_int_eq(pg_child_start(&host, argv, env), 0);
+}
+
+static const char *const iso_env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json",
+                                      "POSTGUARD_CONFIG=/nonexistent/pg-system.json",
+                                      "POSTGUARD_RULES", "POSTGUARD_LOG=debug", NULL};
+
+static void start(void) {
+    start_with(PG_UNIT_PACK, iso_env);
+}
+
+static void send_raw(const void *buf, size_t n) {
+    ck_assert_msg(pg_child_write(&host, buf, n) == 0, "the host stopped reading its input");
+}
+
+static void send_len(uint32_t n) {
+    send_raw(&n, sizeof n); /* native byte order, as the browsers write it */
+}
+
+static void send_frame_n(const char *body, size_t n) {
+    send_len((uint32_t)n);
+    send_raw(body, n);
+}
+
+static void send_frame(const char *body) {
+    send_frame_n(body, strlen(body));
+}
+
+/* Read one reply frame: it must come (no hang), be at most 1 MiB, and be one JSON object. */
+static cJSON *read_reply(void) {
+    uint32_t n;
+    long got = pg_child_read(&host, &n, sizeof n);
+    ck_assert_msg(got >= 0, "no reply within %d ms: the host hangs", PG_CHILD_TIMEOUT_MS);
+    ck_assert_msg(got == sizeof n, "stdout ended instead of a reply (the host died?)");
+    ck_assert_uint_gt(n, 0);
+    ck_assert_uint_le(n, MAX_REPLY);
+    char *body = malloc(n + 1);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_int_eq(pg_child_read(&host, body, n), (long)n);
+    body[n] = '\0';
+    cJSON *j = cJSON_ParseWithLength(body, n);
+    ck_assert_msg(cJSON_IsObject(j), "a reply that is not one JSON object: %.200s", body);
+    free(body);
+    return j;
+}
+
+static cJSON *ask(const char *req) {
+    send_frame(req);
+    return read_reply();
+}
+
+static const char *str(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsString(v), "%s is not a string", key);
+    return v->valuestring;
+}
+
+static int num(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
+    return (int)v->valuedouble;
+}
+
+/* Read a reply and check it is the error code, with id (JSON text: "null", "3"). */
+static void expect_error(const char *code, const char *words, const char *id) {
+    cJSON *r = read_reply();
+    ck_assert_str_eq(str(r, "type"), "error");
+    ck_assert_str_eq(str(r, "code"), code);
+    ck_assert_msg(strstr(str(r, "message"), words), "message \"%s\" lacks \"%s\"",
+                  str(r, "message"), words);
+    char *idtext = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "id"));
+    ck_assert_str_eq(idtext, id);
+    free(idtext);
+    cJSON_Delete(r);
+}
+
+/* The host is alive and in step: it answers a hello with that hello. */
+static void expect_alive(void) {
+    ck_assert_msg(waitpid(host.pid, NULL, WNOHANG) == 0, "the host has exited");
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":\"alive\"}");
+    ck_assert_str_eq(str(r, "type"), "hello");
+    ck_assert_str_eq(str(r, "id"), "alive");
+    cJSON_Delete(r);
+}
+
+/* End the session: close stdin; nothing more may come out of stdout (frames only, all read);
+ * the host exits 0; its log holds no post text. */
+static const char *log_must; /* a line the log must hold, checked at exit (then reset) */
+
+static void expect_clean_exit(void) {
+    pg_child_close_stdin(&host);
+    char extra[64];
+    long got = pg_child_read(&host, extra, sizeof extra);
+    ck_assert_msg(got >= 0, "the host did not exit at end of input (hang)");
+    ck_assert_msg(got == 0, "%ld bytes on stdout that are not a reply frame", got);
+    int status = pg_child_wait(&host);
+    char *log = pg_child_stderr(&host);
+    ck_assert_msg(status >= 0, "the host did not exit");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "the host ended with status %d; its log:\n%s", status, log);
+    ck_assert_msg(!strstr(log, SECRET), "the log holds post text:\n%s", log);
+    if (log_must) ck_assert_msg(strstr(log, log_must), "the log lacks \"%s\":\n%s", log_must, log);
+    log_must = NULL;
+    ck_assert_msg(strstr(log, "end of input") || strstr(log, "inside a frame"),
+                  "the log does not say why the host stopped:\n%s", log);
+    free(log);
+}
+
+static void teardown(void) {
+    pg_child_free(&host);
+}
+
+/* ---- a good session ---- */
+
+START_TEST(a_good_session_says_hello_checks_explains_and_configures) {
+    start();
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    ck_assert_str_eq(str(r, "type"), "hello");
+    ck_assert_int_eq(num(r, "id"), 1);
+    ck_assert_int_eq(num(r, "protocol"), 1);
+    ck_assert_str_eq(str(cJSON_GetObjectItemCaseSensitive(r, "pack"), "id"), "unit-test-pack");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "categories")), 11);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "sections"), "4.2"));
+    ck_assert_int_eq(num(cJSON_GetObjectItemCaseSensitive(r, "limits"), "max_frame"), (int)MAX_FRAME);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+
+    /* after an emoji (2 units) and an accent (1 unit): JavaScript's indexOf("DM me") is 30,
+     * indexOf("symptoms") 41 (the UTF-8 byte offsets are 32 and 43) */
+    r = ask("{\"type\":\"check\",\"id\":2,\"site\":\"x\",\"text\":\"🧧 Félicitations " SECRET
+            "! DM me your symptoms\"}");
+    ck_assert_str_eq(str(r, "type"), "result");
+    ck_assert_int_eq(num(r, "id"), 2);
+    const cJSON *fs = cJSON_GetObjectItemCaseSensitive(r, "findings");
+    ck_assert_int_eq(cJSON_GetArraySize(fs), 1);
+    const cJSON *f = cJSON_GetArrayItem(fs, 0);
+    ck_assert_str_eq(str(f, "rule"), "advice.invite-symptoms");
+    ck_assert_int_eq(num(f, "start"), 30);
+    ck_assert_int_eq(num(f, "end"), 35);
+    const cJSON *spans = cJSON_GetObjectItemCaseSensitive(f, "spans");
+    ck_assert_int_eq(cJSON_GetArraySize(spans), 2);
+    ck_assert_int_eq((int)cJSON_GetArrayItem(cJSON_GetArrayItem(spans, 1), 0)->valuedouble, 41);
+    ck_assert_int_eq((int)cJSON_GetArrayItem(cJSON_GetArrayItem(spans, 1), 1)->valuedouble, 49);
+    ck_assert_str_eq(str(r, "max_severity"), "medium");
+    cJSON_Delete(r);
+
+    r = ask("{\"type\":\"explain\",\"id\":\"e-3\",\"rule\":\"privacy.health-number.bc\"}");
+    ck_assert_str_eq(str(r, "type"), "explanation");
+    ck_assert_str_eq(str(r, "id"), "e-3");
+    ck_assert_str_eq(str(r, "section"), "3.1");
+    ck_assert_ptr_nonnull(strstr(str(r, "section_text"), "avoid posting patient information"));
+    cJSON_Delete(r);
+
+    const char *post = "{\"type\":\"check\",\"id\":4,\"text\":\"" SECRET " shift: the crackheads again\"}";
+    r = ask(post);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "findings")), 0);
+    cJSON_Delete(r);
+    r = ask("{\"type\":\"configure\",\"id\":5,\"config\":{\"lexicons\":{\"demeaning\":[\"crackhead(s)\"]}}}");
+    ck_assert_str_eq(str(r, "type"), "configured");
+    ck_assert_int_eq(num(r, "id"), 5);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+    r = ask(post);
+    f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(str(f, "rule"), "respect.demeaning-label");
+    ck_assert_int_eq(num(f, "start"), (int)strlen(SECRET " shift: the "));
+    ck_assert_int_eq(num(f, "end"), (int)strlen(SECRET " shift: the crackheads"));
+    cJSON_Delete(r);
+    /* the log is read (so the absence of post text in it means something): sizes and counts */
+    log_must = "check id=2 site=x in=";
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(a_firefox_style_launch_is_tolerated) {
+    /* Firefox passes the manifest's path and the add-on id */
+    char *argv[] = {PG_HOST, "/home/u/.mozilla/native-messaging-hosts/ca.postguard.host.json",
+                    "postguard@postguard.ca", "--rules", PG_UNIT_PACK, NULL};
+    ck_assert_int_eq(pg_child_start(&host, argv, iso_env), 0);
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+/* ---- every bad input ---- */
+
+START_TEST(a_length_over_the_cap_is_refused_and_the_host_stays_in_step) {
+    start();
+    size_t n = MAX_FRAME + 1;
+    char *body = malloc(n);
+    ck_assert_ptr_nonnull(body);
+    memset(body, ' ', n);
+    send_frame_n(body, n);
+    free(body);
+    expect_error("frame_too_large", "8388608", "null");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(a_zero_length_is_frame_empty) {
+    start();
+    send_len(0);
+    expect_error("frame_empty", "empty", "null");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(invalid_json_is_bad_json) {
+    start();
+    send_frame("{\"type\":\"check\",\"id\":1,\"text\":\"" SECRET);
+    expect_error("bad_json", "byte", "null");
+    expect_alive();
+    send_frame("{\"type\":\"hello\",\"id\":1} {}");
+    expect_error("bad_json", "after the object", "null");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(json_that_is_not_an_object_is_not_object) {
+    start();
+    const char *bad[] = {"[]", "\"hello\"", "12", "null", "false"};
+    for (size_t i = 0; i < 5; i++) {
+        send_frame(bad[i]);
+        expect_error("not_object", "must be a JSON object", "null");
+        expect_alive();
+    }
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(missing_or_mistyped_fields_are_bad_field) {
+    start();
+    struct {
+        const char *req, *words, *id;
+    } cases[] = {
+        {"{\"type\":\"hello\"}", "id is missing", "null"},
+        {"{\"type\":\"hello\",\"id\":false}", "id must be a number or a string", "null"},
+        {"{\"id\":3}", "type is missing", "3"},
+        {"{\"id\":3,\"type\":[\"check\"]}", "type must be a string", "3"},
+        {"{\"type\":\"check\",\"id\":3}", "text is missing", "3"},
+        {"{\"type\":\"check\",\"id\":3,\"text\":{\"t\":\"" SECRET "\"}}", "text must be a string", "3"},
+        {"{\"type\":\"check\",\"id\":3,\"text\":\"a\",\"site\":[]}", "site must be a string", "3"},
+        {"{\"type\":\"explain\",\"id\":3}", "rule is missing", "3"},
+        {"{\"type\":\"explain\",\"id\":3,\"rule\":1}", "rule must be a string", "3"},
+        {"{\"type\":\"configure\",\"id\":3}", "config is missing", "3"},
+        {"{\"type\":\"configure\",\"id\":3,\"config\":7}", "config must be an object", "3"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        send_frame(cases[i].req);
+        expect_error("bad_field", cases[i].words, cases[i].id);
+        expect_alive();
+    }
+    send_frame("{\"type\":\"explain\",\"id\":3,\"rule\":\"no.such-rule\"}");
+    expect_error("no_such_rule", "no.such-rule", "3");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(invalid_utf8_is_bad_utf8) {
+    start();
+    send_frame("{\"type\":\"check\",\"id\":1,\"text\":\"" SECRET " caf\xe9\"}");
+    expect_error("bad_utf8", "byte 46", "null");
+    expect_alive();
+    send_frame("{\"type\":\"check\",\"id\":1,\"text\":\"\xf0\x9f\x90\"}"); /* a cut emoji */
+    expect_error("bad_utf8", "byte 31", "null");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(nul_bytes_are_bad_json_and_escaped_nuls_are_spaces) {
+    start();
+    const char req[] = "{\"type\":\"check\",\"id\":1,\"text\":\"a\0b\"}";
+    send_frame_n(req, sizeof req - 1);
+    expect_error("bad_json", "NUL byte at byte 32", "null");
+    expect_alive();
+    cJSON *r = ask("{\"type\":\"check\",\"id\":2,\"text\":\"a\\u0000b DM me your symptoms\"}");
+    ck_assert_str_eq(str(r, "type"), "result");
+    const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "findings"), 0);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(num(f, "start"), 4);
+    cJSON_Delete(r);
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(an_unknown_type_is_unknown_type) {
+    start();
+    send_frame("{\"type\":\"result\",\"id\":11}");
+    expect_error("unknown_type", "'result'", "11");
+    expect_alive();
+    send_frame("{\"type\":\"check2\",\"id\":\"z\",\"text\":\"" SECRET "\"}");
+    expect_error("unknown_type", "'check2'", "\"z\"");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(a_text_over_the_cap_is_text_too_large) {
+    start();
+    size_t n = 1024 * 1024 + 1;
+    const char *head = "{\"type\":\"check\",\"id\":12,\"text\":\"";
+    size_t hl = strlen(head);
+    char *req = malloc(hl + n + 3);
+    ck_assert_ptr_nonnull(req);
+    memcpy(req, head, hl);
+    memset(req + hl, 'a', n);
+    memcpy(req + hl + n, "\"}", 3);
+    send_frame(req);
+    free(req);
+    expect_error("text_too_large", "1048577 bytes", "12");
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+/* ---- broken streams end the host cleanly ---- */
+
+START_TEST(end_of_input_between_frames_exits_0) {
+    start();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(end_of_input_inside_a_header_exits_0_without_a_reply) {
+    start();
+    expect_alive();
+    send_raw("\x05\x00", 2);
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(end_of_input_inside_a_body_exits_0_without_a_reply) {
+    start();
+    send_len(100);
+    send_raw("{\"type\":\"check\",\"id\":1,\"text\":\"" SECRET, 31 + strlen(SECRET));
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(end_of_input_inside_an_oversized_body_exits_0) {
+    start();
+    send_len(UINT32_MAX);
+    send_raw("{\"type\":", 8);
+    expect_clean_exit();
+}
+END_TEST
+
+/* ---- limits and start-up faults ---- */
+
+START_TEST(a_reply_never_exceeds_1_mib) {
+    /* a pack whose rule has an 18,000-byte explanation: 100 findings would make 1.8 MB */
+    char pack[64];
+    snprintf(pack, sizeof pack, "/tmp/pg-host-XXXXXX");
+    int fd = mkstemp(pack);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"id\":\"big\",\"version\":\"1\",\"name\":\"big\",\"sections\":{\"3.1\":{\"title\":\"P\","
+          "\"text\":\"t\"}},\"lexicons\":{\"zz\":[\"zorblax\"]},\"rules\":[{\"id\":\"privacy.big\","
+          "\"category\":\"privacy\",\"section\":\"3.1\",\"severity\":\"high\",\"message\":\"m\","
+          "\"suggestion\":\"s\",\"match\":{\"lexicon\":\"zz\"},\"examples\":{\"match\":[\"zorblax\"],"
+          "\"nomatch\":[\"ok\"]},\"explanation\":\"", f);
+    for (int i = 0; i < 2000; i++) fputs("why why..", f);
+    fputs("\"}]}", f);
+    fclose(f);
+    start_with(pack, iso_env);
+    expect_alive(); /* loaded */
+    unlink(pack);
+    char req[2048];
+    size_t n = (size_t)snprintf(req, sizeof req, "{\"type\":\"check\",\"id\":1,\"text\":\"");
+    for (int i = 0; i < 100; i++) n += (size_t)snprintf(req + n, sizeof req - n, "zorblax ");
+    snprintf(req + n, sizeof req - n, "\"}");
+    cJSON *r = ask(req); /* read_reply checks the 1 MiB limit */
+    ck_assert_str_eq(str(r, "type"), "result");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "truncated")));
+    int kept = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "findings"));
+    ck_assert_int_gt(kept, 10);
+    ck_assert_int_lt(kept, 100);
+    cJSON_Delete(r);
+    expect_alive();
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(without_a_rule_pack_the_host_answers_no_rule_pack) {
+    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json",
+                               "POSTGUARD_CONFIG=/nonexistent/pg-system.json",
+                               "POSTGUARD_RULES=/nonexistent/pg-rules", NULL};
+    start_with(NULL, env);
+    send_frame("{\"type\":\"hello\",\"id\":1}");
+    expect_error("no_rule_pack", "POSTGUARD_RULES", "1");
+    send_frame("{\"type\":\"check\",\"id\":2,\"text\":\"" SECRET "\"}");
+    expect_error("no_rule_pack", "/nonexistent/pg-rules", "2");
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
+    int fd = mkstemp(cfg);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "{\"disable\": [\"no.such-rule\"]}", 29), 29);
+    close(fd);
+    char cfgenv[128];
+    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
+    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
+                               "POSTGUARD_RULES", NULL};
+    start_with(PG_UNIT_PACK, env);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    unlink(cfg);
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_str_eq(str(cp, "file"), cfg);
+    ck_assert_str_eq(str(cp, "field"), "disable");
+    cJSON_Delete(r);
+    r = ask("{\"type\":\"check\",\"id\":2,\"text\":\"DM me your symptoms\"}");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "findings")), 1);
+    cJSON_Delete(r);
+    expect_clean_exit();
+}
+END_TEST
+
+static Suite *host_suite(void) {
+    Suite *s = suite_create("postguard-host");
+    TCase *t = tcase_create("session");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, a_good_session_says_hello_checks_explains_and_configures);
+    tcase_add_test(t, a_firefox_style_launch_is_tolerated);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("bad input");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, a_length_over_the_cap_is_refused_and_the_host_stays_in_step);
+    tcase_add_test(t, a_zero_length_is_frame_empty);
+    tcase_add_test(t, invalid_json_is_bad_json);
+    tcase_add_test(t, json_that_is_not_an_object_is_not_object);
+    tcase_add_test(t, missing_or_mistyped_fields_are_bad_field);
+    tcase_add_test(t, invalid_utf8_is_bad_utf8);
+    tcase_add_test(t, nul_bytes_are_bad_json_and_escaped_nuls_are_spaces);
+    tcase_add_test(t, an_unknown_type_is_unknown_type);
+    tcase_add_test(t, a_text_over_the_cap_is_text_too_large);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("broken streams");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, end_of_input_between_frames_exits_0);
+    tcase_add_test(t, end_of_input_inside_a_header_exits_0_without_a_reply);
+    tcase_add_test(t, end_of_input_inside_a_body_exits_0_without_a_reply);
+    tcase_add_test(t, end_of_input_inside_an_oversized_body_exits_0);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("limits");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, a_reply_never_exceeds_1_mib);
+    tcase_add_test(t, without_a_rule_pack_the_host_answers_no_rule_pack);
+    tcase_add_test(t, a_broken_clinic_config_is_reported_in_hello_and_checking_works);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void) {
+    SRunner *sr = srunner_create(host_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
