@@ -1,0 +1,277 @@
+// background.js - the service worker: one native port to postguard-host (docs/protocol.md),
+// request ids, stale answers dropped, reconnect with backoff; settings and site registration.
+
+import {
+  api, readEffective, readUser, writeUser, configureOverlay, originsFor, hostUnder, DEFAULT_SITES,
+} from "./lib/settings.js";
+
+const HOST_NAME = "ca.postguard.host";
+// Chromium: "Specified native messaging host not found." / "Access to the specified native
+// messaging host is forbidden."; Firefox: "No such native application ca.postguard.host".
+const NO_HOST_RE = /not found|no such native application|forbidden|not allowed/i;
+const RETRY_MIN_MS = 200;
+const RETRY_MAX_MS = 30000;
+const NO_HOST_RETRY_MS = 3000; // a check asks again after this long; the popup asks at once
+const RESEND_TRIES = 1;        // a check lost with a dying host is sent once more, not forever
+
+const conn = {
+  port: null,
+  status: "idle",       // idle | connecting | connected | no-host | disconnected
+  hello: null,          // the host's hello answer
+  configured: null,     // the host's last configured answer
+  lastError: "",
+  attempts: 0,          // failed connections in a row, for the backoff
+  lastAttempt: 0,
+  retryTimer: null,
+  helloId: null,
+  sentConfig: "{}",
+};
+
+let nextId = 1;
+const pending = new Map(); // host request id -> request {key, text, site, resolve, tries}
+const latest = new Map();  // tab:frame:editor -> the id of the only request whose answer counts
+const waiting = new Map(); // tab:frame:editor -> request queued until the host is connected
+
+function post(msg) {
+  try {
+    conn.port.postMessage(msg);
+    return true;
+  } catch (e) {
+    conn.lastError = String(e?.message || e);
+    return false;
+  }
+}
+
+function connect() {
+  clearTimeout(conn.retryTimer);
+  conn.retryTimer = null;
+  if (conn.port) return;
+  conn.status = "connecting";
+  conn.lastAttempt = Date.now();
+  conn.hello = null;
+  let port;
+  try {
+    port = api.runtime.connectNative(HOST_NAME);
+  } catch (e) {
+    hostGone(String(e?.message || e), false);
+    return;
+  }
+  conn.port = port;
+  let greeted = false;
+  port.onMessage.addListener((m) => {
+    if (conn.port !== port) return;
+    if (m && m.id === conn.helloId && m.type === "hello") greeted = true;
+    onHostMessage(m);
+  });
+  port.onDisconnect.addListener((p) => {
+    const err = api.runtime.lastError?.message || p?.error?.message || "the host exited";
+    if (conn.port !== port) return;
+    conn.port = null;
+    hostGone(err, greeted);
+  });
+  conn.helloId = nextId++;
+  post({ type: "hello", id: conn.helloId });
+}
+
+// The port closed: the host is missing (no-host: ask again only on demand) or it exited
+// (disconnected: reconnect with backoff and resend what was lost).
+function hostGone(err, greeted) {
+  conn.lastError = err;
+  conn.hello = null;
+  const missing = !greeted && NO_HOST_RE.test(err);
+  conn.status = missing ? "no-host" : "disconnected";
+  conn.attempts++;
+  const lost = [...pending.values()].filter((r) => latest.get(r.key) === r.id);
+  pending.clear();
+  latest.clear();
+  for (const r of lost) {
+    if (missing || r.tries >= RESEND_TRIES) r.resolve({ status: missing ? "no-host" : "error", message: err });
+    else if (!waiting.has(r.key)) { r.tries++; waiting.set(r.key, r); }
+  }
+  if (missing) {
+    for (const r of waiting.values()) r.resolve({ status: "no-host", message: err });
+    waiting.clear();
+    return;
+  }
+  const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(conn.attempts - 1, 8));
+  conn.retryTimer = setTimeout(connect, delay);
+}
+
+async function sendConfigure() {
+  if (conn.status !== "connected") return;
+  const config = configureOverlay(await readEffective());
+  const text = JSON.stringify(config);
+  // The host keeps the overlay for its lifetime; "{}" clears a previous one.
+  conn.sentConfig = text;
+  post({ type: "configure", id: nextId++, config });
+}
+
+function onHostMessage(m) {
+  if (!m || typeof m !== "object") return;
+  if (m.id === conn.helloId) {
+    if (m.type !== "hello") { conn.lastError = m.message || "unexpected answer to hello"; return; }
+    conn.hello = m;
+    conn.status = "connected";
+    conn.attempts = 0;
+    conn.lastError = "";
+    sendConfigure().finally(flushWaiting);
+    return;
+  }
+  if (m.type === "configured") { conn.configured = m; return; }
+  const req = pending.get(m.id);
+  if (!req) return;
+  pending.delete(m.id);
+  if (latest.get(req.key) !== m.id) return; // a newer request for this editor was sent: stale
+  latest.delete(req.key);
+  if (m.type === "result") req.resolve(resultFor(m));
+  else req.resolve({ status: "error", code: m.code, message: m.message });
+}
+
+// The answer for the content script: the findings, each with its section's text from hello.
+function resultFor(m) {
+  const sections = conn.hello?.sections || {};
+  const findings = (Array.isArray(m.findings) ? m.findings : []).map((f) => ({
+    ...f,
+    section_text: f.section_text ?? sections[f.section]?.text ?? "",
+    section_title: f.section_title ?? sections[f.section]?.title ?? "",
+  }));
+  return { status: "ok", findings, max_severity: m.max_severity, truncated: !!m.truncated, elapsed: m.elapsed };
+}
+
+function flushWaiting() {
+  const reqs = [...waiting.values()];
+  waiting.clear();
+  for (const r of reqs) send(r);
+}
+
+function send(r) {
+  r.id = nextId++;
+  latest.set(r.key, r.id);
+  pending.set(r.id, r);
+  if (!post({ type: "check", id: r.id, text: r.text, site: r.site })) {
+    pending.delete(r.id);
+    r.resolve({ status: "error", message: conn.lastError });
+  }
+}
+
+function check(msg, sender, resolve) {
+  const key = `${sender.tab?.id ?? "x"}:${sender.frameId ?? 0}:${msg.editor}`;
+  // Only the newest request per tab and editor counts: tell the older one it is stale now.
+  const old = pending.get(latest.get(key));
+  if (old) old.resolve({ status: "stale" });
+  latest.delete(key);
+  const queued = waiting.get(key);
+  if (queued) queued.resolve({ status: "stale" });
+  waiting.delete(key);
+  const r = { key, text: String(msg.text ?? ""), site: String(msg.site ?? ""), resolve, tries: 0 };
+  if (conn.status === "connected") { send(r); return; }
+  if (conn.status === "no-host" && Date.now() - conn.lastAttempt < NO_HOST_RETRY_MS) {
+    resolve({ status: "no-host", message: conn.lastError });
+    return;
+  }
+  waiting.set(key, r);
+  if (!conn.port && !conn.retryTimer) connect();
+}
+
+function statusReport(eff) {
+  const h = conn.hello;
+  return {
+    status: conn.status,
+    lastError: conn.lastError,
+    hostVersion: h?.version ?? null,
+    protocol: h?.protocol ?? null,
+    pack: conn.configured?.pack ?? h?.pack ?? null,
+    categories: h?.categories ?? null,
+    configProblem: conn.configured ? conn.configured.config_problem : (h?.config_problem ?? null),
+    settings: eff,
+  };
+}
+
+// Wait (briefly) for a connection attempt to end, so the popup shows the outcome, not "connecting".
+function settled(ms) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const tick = () => {
+      if (conn.status !== "connecting" || Date.now() - t0 > ms) resolve();
+      else setTimeout(tick, 25);
+    };
+    tick();
+  });
+}
+
+async function onRequest(msg, sender) {
+  switch (msg?.type) {
+    case "settings":
+      return { settings: await readEffective(), categories: conn.hello?.categories ?? null };
+    case "status": {
+      if (conn.status !== "connected" && !conn.port) connect();
+      await settled(1500);
+      return statusReport(await readEffective());
+    }
+    case "mute": {
+      const eff = await readEffective();
+      const rule = String(msg.rule || "");
+      if (!rule || eff.locked.disabledRules && eff.disabledRules.includes(rule)) return { ok: false };
+      const user = await readUser();
+      const muted = new Set(Array.isArray(user.mutedRules) ? user.mutedRules : []);
+      muted.add(rule);
+      await writeUser({ mutedRules: [...muted] });
+      return { ok: true };
+    }
+    case "explain": {
+      // Not used by the page today (check answers carry all the text); kept for the options page.
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (sender.id !== api.runtime.id) return false;
+  if (msg?.type === "check") {
+    check(msg, sender, sendResponse);
+    return true;
+  }
+  onRequest(msg, sender).then(sendResponse, (e) => sendResponse({ error: String(e?.message || e) }));
+  return true;
+});
+
+// Sites beyond the four defaults: content scripts registered at run time for the hosts the user
+// (or the clinic's policy) granted.
+async function syncSites() {
+  if (!api.scripting?.registerContentScripts) return;
+  const eff = await readEffective();
+  const extra = [...new Set([...eff.managedSites, ...eff.userSites])]
+    .filter((h) => !DEFAULT_SITES.some((d) => hostUnder(h, d)));
+  const matches = [];
+  for (const h of extra) {
+    const origins = originsFor(h);
+    try {
+      if (await api.permissions.contains({ origins })) matches.push(...origins);
+    } catch { /* a malformed host name: skip it */ }
+  }
+  const js = api.runtime.getManifest().content_scripts?.[0]?.js ?? [];
+  try {
+    const have = await api.scripting.getRegisteredContentScripts({ ids: ["pg-extra"] });
+    if (have.length) await api.scripting.unregisterContentScripts({ ids: ["pg-extra"] });
+    if (matches.length && js.length) {
+      await api.scripting.registerContentScripts([{ id: "pg-extra", matches, js, runAt: "document_idle" }]);
+    }
+  } catch (e) {
+    console.warn("PostGuard: could not register content scripts for extra sites:", e?.message || e);
+  }
+}
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area === "managed" || (area === "local" && changes.settings)) {
+    syncSites();
+    if (area === "managed") sendConfigure();
+  }
+});
+api.permissions?.onAdded?.addListener(() => syncSites());
+api.permissions?.onRemoved?.addListener(() => syncSites());
+api.runtime.onInstalled.addListener(() => syncSites());
+api.runtime.onStartup?.addListener(() => syncSites());
+
+connect();

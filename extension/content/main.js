@@ -1,0 +1,637 @@
+// content/main.js - the controller: tracks compose boxes, debounces checks through the service
+// worker, draws findings, opens the "why flagged" popover and the gate before Post.
+
+(() => {
+  const PG = (globalThis.__postguard ??= {});
+  if (PG.started) return;
+  PG.started = true;
+
+  const api = globalThis.browser ?? globalThis.chrome;
+  const { findEditor, readEditor, caretOffset } = PG.text;
+  const ui = PG.ui;
+
+  const DEBOUNCE_MS = 300;    // after the last keystroke: check up to the last word boundary
+  const IDLE_FULL_MS = 1000;  // after this much quiet the word being typed is judged too
+  const HOVER_OPEN_MS = 350;
+  const HOVER_CLOSE_MS = 400;
+  const FLUSH_TIMEOUT_MS = 3000; // Post pressed during a check: wait this long for the answer at most
+  const MAX_TEXT = 500000;
+  const NEAR_LEVELS = 15;     // a Post button belongs to an editor when they share an ancestor this close
+  const RANK = { low: 1, medium: 2, high: 3 };
+  const WORD = /[\p{L}\p{N}\p{M}_'’]/u;
+  const POST_LABEL = /^(post|post all|reply|tweet|tweet all|publier|répondre|repondre|comment|commenter|publish|send)$/i;
+  const POST_TESTID = /^(tweetButton|tweetButtonInline)$/;
+
+  let settings = null;
+  let siteActive = false;
+  let siteName = "";
+  let dead = false; // the extension was reloaded or removed: this script stays quiet from now on
+  const editors = new Map(); // editor root element -> Editor
+  let nextEditorId = 1;
+  let active = null;
+  let replaying = false; // "Post anyway" is re-dispatching the original action: let it through once
+
+  // ---- editors --------------------------------------------------------------------------------
+
+  class Editor {
+    constructor(kind, root) {
+      this.id = nextEditorId++;
+      this.kind = kind;
+      this.root = root;
+      this.mirror = kind === "textarea" ? ui.createMirror() : null;
+      this.text = "";
+      this.findings = [];   // [{f, spans: [[start, end], ...]}] in this.text's offsets; spans[0] is primary
+      this.shown = [];      // [{it, ranges: [Range]}] drawn now
+      this.ignored = new Set();
+      this.seq = 0;
+      this.timer = null;
+      this.fullTimer = null;
+      this.inflight = 0;
+      this.inflightDone = null;
+      this.checked = false;
+      this.noHost = false;
+      if (kind === "textarea") {
+        root.addEventListener("input", () => sync(this));
+        root.addEventListener("scroll", () => layout(this), { passive: true });
+      } else {
+        this.observer = new MutationObserver(() => sync(this));
+        this.observer.observe(root, { subtree: true, childList: true, characterData: true });
+      }
+      this.resize = new ResizeObserver(() => scheduleLayout());
+      this.resize.observe(root);
+    }
+
+    read() {
+      return readEditor(this.kind, this.root, this.mirror?.text);
+    }
+
+    drop() {
+      this.observer?.disconnect();
+      this.resize.disconnect();
+      this.mirror?.box.remove();
+      clearTimeout(this.timer);
+      clearTimeout(this.fullTimer);
+      this.shown = [];
+      editors.delete(this.root);
+      if (active === this) active = null;
+    }
+  }
+
+  function editorFor(target) {
+    const found = findEditor(target);
+    if (!found) return null;
+    let ed = editors.get(found.root);
+    if (!ed) {
+      ed = new Editor(found.kind, found.root);
+      editors.set(found.root, ed);
+    }
+    return ed;
+  }
+
+  // ---- offsets across edits -------------------------------------------------------------------
+
+  // Move spans found in text `from` onto text `to`: spans before the edit stay, spans after it
+  // shift, spans the edit touched are dropped (a finding whose primary span goes is dropped).
+  function translate(items, from, to) {
+    if (from === to) return items;
+    const max = Math.min(from.length, to.length);
+    let p = 0;
+    while (p < max && from.charCodeAt(p) === to.charCodeAt(p)) p++;
+    let s = 0;
+    while (s < max - p && from.charCodeAt(from.length - 1 - s) === to.charCodeAt(to.length - 1 - s)) s++;
+    const delta = to.length - from.length;
+    const tail = from.length - s;
+    const move = ([a, b]) => {
+      if (b <= p) {
+        // An edit right after the span that extends its word changes the word: drop it.
+        if (b === p && WORD.test(from[b - 1] || "") && WORD.test(to[p] || "")) return null;
+        return [a, b];
+      }
+      if (a >= tail) {
+        if (a === tail && WORD.test(from[a] || "") && WORD.test(to[a + delta - 1] || "")) return null;
+        return [a + delta, b + delta];
+      }
+      return null;
+    };
+    const out = [];
+    for (const it of items) {
+      const primary = move(it.spans[0]);
+      if (!primary) continue;
+      out.push({ f: it.f, spans: [primary, ...it.spans.slice(1).map(move).filter(Boolean)] });
+    }
+    return out;
+  }
+
+  function spansOf(f) {
+    const primary = [f.start, f.end];
+    const rest = Array.isArray(f.spans) ? f.spans.filter((sp) => Array.isArray(sp) && sp[1] > sp[0] &&
+      !(sp[0] === f.start && sp[1] === f.end)) : [];
+    return [primary, ...rest.map((sp) => [sp[0], sp[1]])];
+  }
+
+  // The word the caret is in or just after (still being typed), as [start, end), or null.
+  function typingWord(text, caret) {
+    if (caret == null || caret === 0 || !WORD.test(text[caret - 1])) return null;
+    let a = caret, b = caret;
+    while (a > 0 && WORD.test(text[a - 1])) a--;
+    while (b < text.length && WORD.test(text[b])) b++;
+    return { start: a, end: b };
+  }
+
+  // ---- checking -------------------------------------------------------------------------------
+
+  // The editor's text may have changed: follow it with the drawn findings and schedule a check.
+  function sync(ed) {
+    if (dead || !siteActive) return;
+    if (!ed.root.isConnected) { ed.drop(); paintAll(); updateBadge(); return; }
+    const map = ed.read();
+    if (map.text !== ed.text) {
+      ed.findings = translate(ed.findings, ed.text, map.text);
+      ed.text = map.text;
+      if (ui.popover && ui.popover._editor === ed) ui.closePopover();
+      scheduleCheck(ed);
+    }
+    render(ed, map);
+  }
+
+  function scheduleCheck(ed) {
+    clearTimeout(ed.timer);
+    clearTimeout(ed.fullTimer);
+    ed.fullTimer = null;
+    ed.timer = setTimeout(() => { ed.timer = null; runCheck(ed, true); }, DEBOUNCE_MS);
+    updateState();
+  }
+
+  // Send the text (or, while a word is being typed, all but that word) and draw the answer.
+  async function runCheck(ed, partial) {
+    if (dead || !siteActive) return;
+    clearTimeout(ed.fullTimer);
+    ed.fullTimer = null;
+    const map = ed.read();
+    const text = map.text;
+    let send = text, exclude = null;
+    if (partial) {
+      const w = typingWord(text, caretOffset(ed.kind, ed.root, map));
+      if (w) {
+        if (!text.slice(w.end).trim()) send = text.slice(0, w.start);
+        else exclude = w;
+        ed.fullTimer = setTimeout(() => { ed.fullTimer = null; runCheck(ed, false); }, IDLE_FULL_MS - DEBOUNCE_MS);
+      }
+    }
+    const seq = ++ed.seq;
+    if (!send.trim() || send.length > MAX_TEXT) {
+      // Nothing to judge yet (only the word being typed) or nothing at all: no request.
+      ed.inflight = 0;
+      if (send === text) ed.findings = [];
+      ed.checked = true;
+      render(ed);
+      updateState();
+      ed.inflightDone?.();
+      return;
+    }
+    ed.inflight = seq;
+    updateState();
+    let resp;
+    try {
+      resp = await api.runtime.sendMessage({ type: "check", editor: ed.id, text: send, site: siteName });
+    } catch (e) {
+      if (/context invalidated/i.test(String(e?.message))) { shutDown(); return; }
+      resp = { status: "error", message: String(e?.message || e) };
+    }
+    if (seq !== ed.seq) return; // a newer check was sent for this editor: this answer is stale
+    ed.inflight = 0;
+    if (!resp || resp.status === "stale") { updateState(); ed.inflightDone?.(); return; }
+    if (resp.status === "no-host") {
+      ed.noHost = true;
+      ed.findings = [];
+    } else if (resp.status === "ok") {
+      ed.noHost = false;
+      let items = resp.findings.filter((f) => f.end > f.start).map((f) => ({ f, spans: spansOf(f) }));
+      if (exclude) items = items.filter((it) => !it.spans.some(([a, b]) => a < exclude.end && b > exclude.start));
+      ed.findings = translate(items, send, ed.text);
+    }
+    ed.checked = true;
+    render(ed);
+    updateState();
+    ed.inflightDone?.();
+  }
+
+  // Check now, whole text, and resolve when the answer is drawn (for the gate).
+  function flush(ed) {
+    clearTimeout(ed.timer);
+    ed.timer = null;
+    clearTimeout(ed.fullTimer);
+    ed.fullTimer = null;
+    sync(ed);
+    clearTimeout(ed.timer);
+    ed.timer = null;
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, FLUSH_TIMEOUT_MS);
+      ed.inflightDone = () => { clearTimeout(t); ed.inflightDone = null; resolve(); };
+      runCheck(ed, false);
+    });
+  }
+
+  // ---- drawing --------------------------------------------------------------------------------
+
+  function ignoreKey(ed, it) {
+    return `${it.f.rule}\u0000${ed.text.slice(it.spans[0][0], it.spans[0][1])}`;
+  }
+
+  function visible(ed) {
+    if (!settings) return [];
+    const cats = settings.categories;
+    const muted = new Set([...settings.mutedRules, ...settings.disabledRules]);
+    return ed.findings.filter((it) => (!cats || cats.includes(it.f.category)) && !muted.has(it.f.rule) &&
+      !ed.ignored.has(ignoreKey(ed, it)));
+  }
+
+  function render(ed, map) {
+    if (!siteActive) { ed.shown = []; paintAll(); return; }
+    map = map || ed.read();
+    if (ed.mirror) ui.placeMirror(ed.mirror, ed.root);
+    ed.shown = visible(ed)
+      .map((it) => ({ it, ranges: it.spans.map(([a, b]) => map.range(a, b)).filter(Boolean) }))
+      .filter((x) => x.ranges.length);
+    paintAll();
+    if (ed === active) updateBadge();
+  }
+
+  function paintAll() {
+    const by = { high: [], medium: [], low: [] };
+    for (const ed of editors.values()) {
+      for (const s of ed.shown) (by[s.it.f.severity] || by.low).push(...s.ranges);
+    }
+    ui.paint(by);
+  }
+
+  function maxSeverity(ed) {
+    let best = null;
+    for (const s of ed.shown) if (!best || RANK[s.it.f.severity] > RANK[best]) best = s.it.f.severity;
+    return best;
+  }
+
+  function updateBadge() {
+    const ed = active;
+    if (!siteActive || !ed || !ed.checked || ed.noHost || !ed.root.isConnected) { ui.hideBadge(); return; }
+    const rect = ed.root.getBoundingClientRect();
+    if (!rect.width && !rect.height) { ui.hideBadge(); return; }
+    ui.showBadge(ed.shown.length, maxSeverity(ed), rect, () => {
+      const first = [...ed.shown].sort((a, b) => RANK[b.it.f.severity] - RANK[a.it.f.severity] ||
+        a.it.spans[0][0] - b.it.spans[0][0])[0];
+      if (first) openFor(ed, first, first.ranges[0].getBoundingClientRect(), false);
+    });
+  }
+
+  function updateState() {
+    const ed = active;
+    let state = "idle";
+    if (ed) {
+      if (ed.timer || ed.fullTimer || ed.inflight) state = "checking";
+      else if (ed.noHost) state = "no-host";
+      else if (ed.checked) state = "ready";
+    }
+    ui.setState(state);
+  }
+
+  let layoutQueued = false;
+  function scheduleLayout() {
+    if (layoutQueued) return;
+    layoutQueued = true;
+    requestAnimationFrame(() => {
+      layoutQueued = false;
+      for (const ed of editors.values()) layout(ed);
+      updateBadge();
+      const pop = ui.popover;
+      pop?._relayout?.();
+    });
+  }
+
+  function layout(ed) {
+    if (ed.mirror && ed.root.isConnected) ui.placeMirror(ed.mirror, ed.root);
+  }
+
+  // ---- "why flagged" --------------------------------------------------------------------------
+
+  function caretAt(x, y) {
+    if (document.caretPositionFromPoint) {
+      const p = document.caretPositionFromPoint(x, y);
+      return p ? { node: p.offsetNode, offset: p.offset } : null;
+    }
+    if (document.caretRangeFromPoint) {
+      const r = document.caretRangeFromPoint(x, y);
+      return r ? { node: r.startContainer, offset: r.startOffset } : null;
+    }
+    return null;
+  }
+
+  // The drawn finding under a point: the range's boxes contain it; the caret position there
+  // (caretPositionFromPoint) decides between overlapping findings; then the higher severity.
+  function hitTest(x, y) {
+    let best = null, bestScore = -1;
+    let caret;
+    for (const ed of editors.values()) {
+      for (const s of ed.shown) {
+        for (const r of s.ranges) {
+          const rect = [...r.getClientRects()].find((b) => x >= b.left - 1 && x <= b.right + 1 &&
+            y >= b.top - 1 && y <= b.bottom + 1);
+          if (!rect) continue;
+          if (caret === undefined) caret = caretAt(x, y);
+          let inCaret = false;
+          try { inCaret = !!caret && r.isPointInRange(caret.node, caret.offset); } catch { /* other tree */ }
+          const score = (inCaret ? 10 : 0) + RANK[s.it.f.severity];
+          if (score > bestScore) { best = { ed, s, range: r, rect }; bestScore = score; }
+        }
+      }
+    }
+    return best;
+  }
+
+  function locked(f) {
+    const blockLocked = settings.locked.gateMode && settings.gateMode === "block" && f.severity === "high";
+    return {
+      canIgnore: !blockLocked,
+      canMute: !blockLocked && !Object.hasOwn(settings.severityOverrides, f.rule),
+    };
+  }
+
+  function openFor(ed, s, anchorRect, hover) {
+    const f = s.it.f;
+    const key = ignoreKey(ed, s.it);
+    const pop = ui.openPopover(f, anchorRect, {
+      hover,
+      box: ed.root.getBoundingClientRect(),
+      avoid: postButtonsNear(ed).map((b) => b.getBoundingClientRect()),
+      ...locked(f),
+      onIgnore: () => { ed.ignored.add(key); ui.closePopover(); render(ed); updateState(); },
+      onMute: () => {
+        ui.closePopover();
+        settings.mutedRules = [...settings.mutedRules, f.rule];
+        renderAll();
+        api.runtime.sendMessage({ type: "mute", rule: f.rule }).catch(() => {});
+      },
+    });
+    pop._editor = ed;
+    pop._finding = s;
+    const range = s.ranges[0];
+    pop._relayout = () => ui.placePopover(range.getClientRects()[0] || anchorRect, ed.root.getBoundingClientRect(),
+      postButtonsNear(ed).map((b) => b.getBoundingClientRect()));
+  }
+
+  let hoverTimer = null, closeTimer = null, hoverAt = null, moveQueued = false;
+
+  function onPointerMove(e) {
+    if (!siteActive || dead) return;
+    hoverAt = { x: e.clientX, y: e.clientY, ours: ui.isOurs(e) };
+    if (moveQueued) return;
+    moveQueued = true;
+    requestAnimationFrame(() => {
+      moveQueued = false;
+      const at = hoverAt;
+      const pop = ui.popover;
+      if (at.ours) { clearTimeout(closeTimer); closeTimer = null; return; }
+      const hit = editors.size ? hitTest(at.x, at.y) : null;
+      if (hit && pop && pop._finding === hit.s) { clearTimeout(closeTimer); closeTimer = null; return; }
+      clearTimeout(hoverTimer);
+      hoverTimer = null;
+      if (hit) {
+        hoverTimer = setTimeout(() => {
+          const again = hitTest(at.x, at.y);
+          if (again && again.s === hit.s && !ui.gateOpen) openFor(hit.ed, hit.s, hit.rect, true);
+        }, HOVER_OPEN_MS);
+      } else if (pop && pop._hover && !closeTimer) {
+        closeTimer = setTimeout(() => { closeTimer = null; if (ui.popover?._hover) ui.closePopover(); }, HOVER_CLOSE_MS);
+      }
+    });
+  }
+
+  function onDocClick(e) {
+    if (!siteActive || dead || ui.isOurs(e)) return;
+    const hit = editors.size ? hitTest(e.clientX, e.clientY) : null;
+    clearTimeout(hoverTimer);
+    if (hit) openFor(hit.ed, hit.s, hit.rect, false);
+    else ui.closePopover();
+  }
+
+  // ---- the gate before Post -------------------------------------------------------------------
+
+  function label(el) {
+    return (el.getAttribute("aria-label") || el.textContent || el.value || "").replace(/\s+/g, " ").trim();
+  }
+
+  function isPostButton(btn) {
+    if (btn.getAttribute("aria-disabled") === "true" || btn.disabled) return false;
+    if (POST_TESTID.test(btn.getAttribute("data-testid") || "")) return true;
+    return POST_LABEL.test(label(btn));
+  }
+
+  // The tracked editor this button posts: the closest one by common ancestor.
+  function editorNear(btn) {
+    let el = btn, level = 0;
+    while (el && el !== document.body && el !== document.documentElement && level <= NEAR_LEVELS) {
+      for (const ed of editors.values()) if (ed.root.isConnected && el.contains(ed.root)) return ed;
+      el = el.parentElement;
+      level++;
+    }
+    return null;
+  }
+
+  // The site's Post buttons around an editor (the popover keeps clear of them).
+  function postButtonsNear(ed) {
+    let el = ed.root.parentElement, level = 0;
+    while (el && el !== document.body && el !== document.documentElement && level <= NEAR_LEVELS) {
+      const found = [...el.querySelectorAll("button, [role='button'], input[type='submit']")].filter((b) =>
+        !ed.root.contains(b) && (POST_TESTID.test(b.getAttribute("data-testid") || "") || POST_LABEL.test(label(b))));
+      if (found.length) return found;
+      el = el.parentElement;
+      level++;
+    }
+    return [];
+  }
+
+  function highs(ed) {
+    return ed.shown.filter((s) => s.it.f.severity === "high");
+  }
+
+  function stop(e) {
+    e.preventDefault();
+    e.stopImmediatePropagation();
+  }
+
+  function saveSelection(ed) {
+    if (ed.kind === "textarea") return { start: ed.root.selectionStart, end: ed.root.selectionEnd };
+    const sel = document.getSelection();
+    return sel && sel.rangeCount && ed.root.contains(sel.anchorNode) ? sel.getRangeAt(0).cloneRange() : null;
+  }
+
+  function restoreSelection(ed, saved) {
+    ed.root.focus({ preventScroll: true });
+    if (!saved) return;
+    if (ed.kind === "textarea") { ed.root.setSelectionRange(saved.start, saved.end); return; }
+    const sel = document.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(saved);
+  }
+
+  function openGate(ed, list, replay) {
+    const saved = saveSelection(ed);
+    ui.closePopover();
+    ui.openGate(list.map((s) => ({
+      quote: ed.text.slice(s.it.spans[0][0], s.it.spans[0][1]),
+      message: s.it.f.message || s.it.f.rule,
+      section: s.it.f.section,
+    })), {
+      block: settings.gateMode === "block",
+      onEdit: () => restoreSelection(ed, saved),
+      onPost: () => { restoreSelection(ed, saved); replay(); },
+    });
+  }
+
+  // Intercept the action, look at the findings (checking first if a check is due), then either
+  // show the gate or let the action go through (re-dispatched once).
+  function gate(e, ed, replay) {
+    const due = ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text;
+    if (!due) {
+      const list = highs(ed);
+      if (list.length) { stop(e); openGate(ed, list, replay); }
+      return;
+    }
+    if (ed.noHost) return;
+    stop(e);
+    flush(ed).then(() => {
+      const list = highs(ed);
+      if (list.length) openGate(ed, list, replay);
+      else replay();
+    });
+  }
+
+  function once(fn) {
+    replaying = true;
+    try { fn(); } finally { replaying = false; }
+  }
+
+  function onGateClick(e) {
+    if (replaying || dead || !siteActive || !settings || settings.gateMode === "off" || ui.isOurs(e)) return;
+    const btn = e.target instanceof Element ? e.target.closest("button, [role='button'], input[type='submit']") : null;
+    if (!btn || !isPostButton(btn)) return;
+    const ed = editorNear(btn);
+    if (!ed) return;
+    gate(e, ed, () => once(() => btn.click()));
+  }
+
+  function onGateKey(e) {
+    if (replaying || dead || !siteActive || !settings || settings.gateMode === "off") return;
+    if (e.key !== "Enter" || !(e.ctrlKey || e.metaKey) || e.isComposing || ui.isOurs(e)) return;
+    const found = findEditor(e.target);
+    const ed = found && editors.get(found.root);
+    if (!ed) return;
+    const target = e.target;
+    const init = {
+      key: e.key, code: e.code, keyCode: 13, which: 13, location: e.location, ctrlKey: e.ctrlKey,
+      metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, repeat: false,
+      bubbles: true, cancelable: true, composed: true,
+    };
+    gate(e, ed, () => once(() => target.dispatchEvent(new KeyboardEvent("keydown", init))));
+  }
+
+  // ---- settings and life cycle ----------------------------------------------------------------
+
+  function siteFor(hostname, sites) {
+    const h = hostname.toLowerCase();
+    const s = sites.find((x) => h === x || h.endsWith("." + x));
+    if (!s) return null;
+    if (s === "x.com" || s === "twitter.com") return "x";
+    if (s === "facebook.com") return "facebook";
+    if (s === "linkedin.com") return "linkedin";
+    return s;
+  }
+
+  async function loadSettings() {
+    let resp;
+    try {
+      resp = await api.runtime.sendMessage({ type: "settings" });
+    } catch (e) {
+      if (/context invalidated/i.test(String(e?.message))) shutDown();
+      return;
+    }
+    if (!resp?.settings) return;
+    settings = resp.settings;
+    const host = location.hostname;
+    const site = siteFor(host, settings.sites);
+    const off = settings.disabledSites.some((d) => host === d || host.endsWith("." + d));
+    siteName = site || host;
+    const was = siteActive;
+    siteActive = !!site && !off;
+    if (siteActive && !was) {
+      const ed = document.activeElement && editorFor(document.activeElement);
+      if (ed) { active = ed; sync(ed); }
+    }
+    if (!siteActive) {
+      ui.closePopover();
+      ui.closeGate();
+      ui.hideBadge();
+      for (const ed of editors.values()) ed.shown = [];
+      paintAll();
+      ui.setState("idle");
+      return;
+    }
+    renderAll();
+  }
+
+  function renderAll() {
+    for (const ed of editors.values()) render(ed);
+    updateBadge();
+    updateState();
+  }
+
+  function onFocusIn(e) {
+    if (!siteActive || dead) return;
+    const target = e.composedPath()[0];
+    const ed = editorFor(target);
+    if (!ed) return;
+    if (active !== ed) { active = ed; updateBadge(); updateState(); }
+    sync(ed);
+  }
+
+  function onInput(e) {
+    if (!siteActive || dead) return;
+    const ed = editorFor(e.composedPath()[0]);
+    if (ed) { active = ed; sync(ed); }
+  }
+
+  // Editors that left the page, textareas changed by script (no input event), mirrors kept in place.
+  function sweep() {
+    if (dead || !siteActive) return;
+    for (const ed of [...editors.values()]) {
+      if (!ed.root.isConnected) { ed.drop(); continue; }
+      if (ed.kind === "textarea" && ed.root.value !== ed.text) sync(ed);
+    }
+    paintAll();
+    updateBadge();
+    updateState();
+  }
+
+  function shutDown() {
+    dead = true;
+    ui.closePopover();
+    ui.closeGate();
+    for (const ed of [...editors.values()]) ed.drop();
+    ui.paint({});
+    ui.host?.remove();
+  }
+
+  window.addEventListener("click", onGateClick, true);
+  window.addEventListener("keydown", onGateKey, true);
+  document.addEventListener("click", onDocClick, true);
+  document.addEventListener("mousemove", onPointerMove, { capture: true, passive: true });
+  document.addEventListener("focusin", onFocusIn, true);
+  document.addEventListener("input", onInput, true);
+  window.addEventListener("scroll", scheduleLayout, { capture: true, passive: true });
+  window.addEventListener("resize", scheduleLayout, { passive: true });
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && ui.popover) ui.closePopover(); }, true);
+  setInterval(sweep, 1000);
+  api.storage.onChanged.addListener(() => { if (!dead) loadSettings(); });
+
+  ui.ensure();
+  loadSettings();
+})();

@@ -1,0 +1,350 @@
+// e2e.test.mjs - PostGuard end to end in Chromium: the extension on the real editors (Draft.js, Lexical, Quill,
+// textarea) at the sites' own URLs, talking to the real postguard-host. Run: node --test e2e.test.mjs
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { launch, hostPids, SITES, EXTENSION_ID } from './harness.mjs';
+import { HostClient, expectedUnderlines } from './hostclient.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SHOTS = path.join(here, 'screenshots');
+const WAIT = 20000; // a safety net for a hung run, not a time budget: nothing asserts on elapsed time
+
+// Each site's editor and Post control, as laid out on the pages (pages/*.html).
+const EDITORS = {
+  x: { editor: '[data-testid="tweetTextarea_0"]', post: '[data-testid="tweetButtonInline"]' },
+  facebook: { editor: '[data-lexical-editor="true"]', post: '[role="button"][aria-label="Post"]' },
+  linkedin: { editor: '.ql-editor', post: '.share-actions__primary-action' },
+  textarea: { editor: 'textarea', post: '#post' },
+};
+
+// Posts with flagged phrases after emoji (two UTF-16 units each) and accents, so that an offset counted
+// in code points or bytes lands on the wrong characters.
+const MEDIUM_TEXT = 'Café ☕😀 naïve question: why am I so sick of the drug seekers in my waiting room today?';
+const HIGH_TEXT = 'Résumé 🩺👍 of my night: 67M from Gimli in bed 4 last night with a rare sarcoma, what a case.';
+const XSS_TEXT = 'Ça 😀 <img src=x onerror=window.__xss=1> 67M from Gimli in bed 4 last night. <b>bold</b>';
+const MORE_TEXT = ' Also sick of the drug seekers.';
+
+let host; // a separate postguard-host process: the ground truth for what the extension must show
+let hello;
+const results = new Map();
+async function truth(text) {
+  if (!results.has(text)) results.set(text, await host.check(text));
+  return results.get(text);
+}
+
+// --- reading the extension's UI (DOM contract in contracts.md) ---------------------------------------------
+
+const ui = (page, what) => page.locator('postguard-ui').locator(`[data-pg="${what}"]`);
+
+async function underlines(page) {
+  return page.evaluate(() => {
+    const out = {};
+    for (const sev of ['high', 'medium', 'low']) {
+      const h = CSS.highlights.get(`postguard-${sev}`);
+      out[sev] = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
+    }
+    return out;
+  });
+}
+
+async function waitUnderlines(page, expected, what) {
+  await page.waitForFunction((exp) => {
+    for (const sev of ['high', 'medium', 'low']) {
+      const h = CSS.highlights.get(`postguard-${sev}`);
+      const got = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
+      if (JSON.stringify(got) !== JSON.stringify(exp[sev])) return false;
+    }
+    return true;
+  }, expected, { timeout: WAIT }).catch(() => {});
+  assert.deepEqual(await underlines(page), expected, `${what}: underlined strings per severity`);
+}
+
+async function state(page) {
+  return page.evaluate(() => document.querySelector('postguard-ui')?.getAttribute('data-pg-state') ?? null);
+}
+
+async function waitState(page, states, what) {
+  await page.waitForFunction((s) => s.includes(document.querySelector('postguard-ui')?.getAttribute('data-pg-state')),
+    states, { timeout: WAIT }).catch(() => {});
+  const got = await state(page);
+  assert.ok(states.includes(got), `${what}: <postguard-ui data-pg-state> is ${JSON.stringify(got)}, want one of ${states}`);
+}
+
+// The editor's own text (its model, not the DOM) must equal what was typed, and its DOM must hold nothing of ours.
+async function assertText(page, site, expected, when) {
+  const got = await page.evaluate(() => window.__editorText());
+  assert.equal(got, expected, `editor text after ${when}`);
+  const foreign = await page.$eval(EDITORS[site].editor, (el) =>
+    el.querySelectorAll('postguard-ui, [data-pg], [class*="postguard"], [id*="postguard"]').length);
+  assert.equal(foreign, 0, `extension elements inside the editor after ${when}`);
+  assert.equal(await page.evaluate(() => window.__xss), undefined, `page script ran from post text after ${when}`);
+}
+
+async function openSite(ctx, site) {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(SITES[site].url);
+  await page.waitForFunction(() => window.__ready === true);
+  await page.locator('postguard-ui').waitFor({ state: 'attached' });
+  page.errors = errors;
+  return page;
+}
+
+async function type(page, site, text) {
+  await page.click(EDITORS[site].editor);
+  await page.keyboard.type(text);
+}
+
+// Clicks the middle of the first underline range whose text is `s`.
+async function clickUnderline(page, s) {
+  const at = await page.evaluate((want) => {
+    for (const sev of ['high', 'medium', 'low']) {
+      const h = CSS.highlights.get(`postguard-${sev}`);
+      for (const r of h ?? []) {
+        if (r.toString() !== want) continue;
+        const b = r.getClientRects()[0] ?? r.getBoundingClientRect();
+        return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+      }
+    }
+    return null;
+  }, s);
+  assert.ok(at, `an underline range reading ${JSON.stringify(s)}`);
+  await page.mouse.click(at.x, at.y);
+}
+
+const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
+const posted = (page) => page.evaluate(() => window.__posted);
+
+// --- the suite ----------------------------------------------------------------------------------------------
+
+describe('PostGuard in Chromium with the real host', () => {
+  let browser;
+  before(async () => {
+    host = new HostClient();
+    hello = await host.hello();
+    assert.equal(hello.type, 'hello', 'the host answers hello');
+    for (const [text, sev] of [[MEDIUM_TEXT, ['medium', 'high']], [HIGH_TEXT, ['high']], [XSS_TEXT, ['high']]]) {
+      const r = await truth(text);
+      assert.ok(r.findings.some((f) => sev.includes(f.severity)),
+        `the rule pack ${hello.pack?.id} flags ${sev.join('/')} in the test post ${JSON.stringify(text)}`);
+    }
+    await mkdir(SHOTS, { recursive: true });
+    browser = await launch({ host: true });
+  });
+  after(async () => {
+    if (browser) {
+      assert.deepEqual(browser.blocked.filter((u) => !u.endsWith('/favicon.ico')), [],
+        'requests to anything but the four test pages (all were aborted)');
+      await browser.close();
+    }
+    if (host) await host.close();
+  });
+
+  for (const site of Object.keys(EDITORS)) {
+    describe(`${site} editor`, () => {
+      test('underlines exactly the flagged characters after emoji and accents; badge counts them', async () => {
+        const page = await openSite(browser.context, site);
+        const r = await truth(MEDIUM_TEXT);
+        await type(page, site, MEDIUM_TEXT);
+        await waitUnderlines(page, expectedUnderlines(MEDIUM_TEXT, r), site);
+        await waitState(page, ['ready'], site);
+        await assertText(page, site, MEDIUM_TEXT, 'typing');
+        await assert.doesNotReject(ui(page, 'badge').waitFor({ state: 'visible' }), 'badge visible');
+        assert.equal(norm(await ui(page, 'badge').textContent()), String(r.findings.length), 'badge count');
+        assert.equal(await ui(page, 'badge').getAttribute('data-severity'), r.max_severity, 'badge severity');
+        assert.deepEqual(page.errors, [], 'page errors');
+        await page.close();
+      });
+
+      test('clicking an underline opens the popover with the section and its text', async () => {
+        const page = await openSite(browser.context, site);
+        const text = HIGH_TEXT;
+        const r = await truth(text);
+        await type(page, site, text);
+        await waitUnderlines(page, expectedUnderlines(text, r), site);
+        const f = r.findings.find((x) => x.severity === 'high');
+        const word = text.slice(f.start, f.end);
+        await clickUnderline(page, word);
+        const pop = ui(page, 'popover');
+        await pop.waitFor({ state: 'visible' });
+        const ex = await host.explain(f.rule);
+        assert.equal(ex.type, 'explanation', `host explains ${f.rule}`);
+        const txt = async (k) => norm(await ui(page, k).textContent());
+        assert.equal(await txt('message'), norm(f.message), 'popover message');
+        assert.ok((await txt('category')).toLowerCase().includes(f.category.replace(/-/g, ' ').toLowerCase().split(' ')[0]),
+          `popover category shows ${f.category}: ${await txt('category')}`);
+        assert.ok((await txt('severity')).toLowerCase().includes(f.severity), `popover severity: ${await txt('severity')}`);
+        const sec = await txt('section');
+        assert.ok(sec.includes(f.section) && sec.includes(f.section_title), `popover section: ${sec}`);
+        assert.equal(await txt('section-text'), norm(ex.section_text), 'popover section text = the standard\'s text');
+        assert.equal(await txt('explanation'), norm(f.explanation), 'popover explanation');
+        assert.equal(await txt('suggestion'), norm(f.suggestion), 'popover suggestion (what to do instead)');
+        assert.equal(await ui(page, 'ignore').count(), 1, 'an "ignore here" button');
+        assert.equal(await ui(page, 'mute-rule').count(), 1, 'a "stop flagging this rule" button');
+        await page.screenshot({ path: path.join(SHOTS, `${site}-popover.png`) });
+        await assertText(page, site, text, 'opening the popover');
+        assert.deepEqual(page.errors, [], 'page errors');
+        await page.close();
+      });
+
+      test('Post with a high finding: the gate, "Edit" loses nothing, "Post anyway" posts exactly once', async () => {
+        const page = await openSite(browser.context, site);
+        const text = HIGH_TEXT;
+        const r = await truth(text);
+        const highs = r.findings.filter((f) => f.severity === 'high').length;
+        await type(page, site, text);
+        await waitUnderlines(page, expectedUnderlines(text, r), site);
+        await page.click(EDITORS[site].post);
+        await ui(page, 'gate').waitFor({ state: 'visible' });
+        assert.equal(await ui(page, 'gate-item').count(), highs, 'one gate item per high finding');
+        assert.deepEqual(await posted(page), [], 'nothing posted while the gate is open');
+        await assertText(page, site, text, 'the gate opening');
+        await ui(page, 'gate-edit').click();
+        await ui(page, 'gate').waitFor({ state: 'hidden' });
+        assert.deepEqual(await posted(page), [], 'nothing posted after "Edit"');
+        await assertText(page, site, text, '"Edit"');
+        const focused = await page.$eval(EDITORS[site].editor, (el) => el === document.activeElement || el.contains(document.activeElement));
+        assert.ok(focused, '"Edit" puts the focus back in the editor');
+
+        await page.click(EDITORS[site].post);
+        await ui(page, 'gate').waitFor({ state: 'visible' });
+        await ui(page, 'gate-post').click();
+        await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+        assert.deepEqual(await posted(page), [text], '"Post anyway" posts the text as typed');
+        await ui(page, 'gate').waitFor({ state: 'hidden' });
+        // The page empties its box after posting; once the extension has settled on that, still one post.
+        await page.waitForFunction(() => window.__editorText() === '');
+        await waitState(page, ['ready', 'idle'], site);
+        await waitUnderlines(page, { high: [], medium: [], low: [] }, `${site} after posting`);
+        assert.deepEqual(await posted(page), [text], 'posted exactly once');
+        assert.deepEqual(page.errors, [], 'page errors');
+        await page.close();
+      });
+
+      test('post text is never put into the page as HTML', async () => {
+        const page = await openSite(browser.context, site);
+        const text = XSS_TEXT;
+        const r = await truth(text);
+        await type(page, site, text);
+        await waitUnderlines(page, expectedUnderlines(text, r), site);
+        await assertText(page, site, text, 'typing markup');
+        const f = r.findings.find((x) => x.severity === 'high');
+        await clickUnderline(page, text.slice(f.start, f.end));
+        await ui(page, 'popover').waitFor({ state: 'visible' });
+        await assertText(page, site, text, 'opening the popover');
+        await page.click(EDITORS[site].post);
+        await ui(page, 'gate').waitFor({ state: 'visible' });
+        await assertText(page, site, text, 'the gate opening');
+        const injected = await page.evaluate(() => {
+          const roots = [document, document.querySelector('postguard-ui')?.shadowRoot].filter(Boolean);
+          return roots.reduce((n, r) => n + r.querySelectorAll('img[src="x"], img[onerror], b').length, 0);
+        });
+        assert.equal(injected, 0, 'elements made from the post text (img, b) anywhere in the page or the UI');
+        await ui(page, 'gate-post').click();
+        await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+        assert.deepEqual(await posted(page), [text], 'posted as typed');
+        assert.equal(await page.evaluate(() => window.__xss), undefined, 'onerror never ran');
+        assert.deepEqual(page.errors, [], 'page errors');
+        await page.close();
+      });
+    });
+  }
+
+  test('x: Ctrl+Enter (the site\'s shortcut) with a high finding opens the gate too', async () => {
+    const page = await openSite(browser.context, 'x');
+    const r = await truth(HIGH_TEXT);
+    await type(page, 'x', HIGH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, r), 'x');
+    await page.keyboard.press('Control+Enter');
+    await ui(page, 'gate').waitFor({ state: 'visible' });
+    assert.deepEqual(await posted(page), [], 'the shortcut did not post past the gate');
+    await ui(page, 'gate-post').click();
+    await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+    await page.waitForFunction(() => window.__editorText() === '').catch(() => {});
+    await waitState(page, ['ready', 'idle'], 'x');
+    assert.deepEqual(await posted(page), [HIGH_TEXT], 'posted exactly once');
+    await page.close();
+  });
+
+  test('popup: connected, with the host and rule pack versions', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    const status = page.locator('[data-pg="status"]');
+    await page.waitForFunction(() => /connected/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
+      null, { timeout: WAIT }).catch(() => {});
+    assert.match(await status.textContent(), /connected/i, 'popup status');
+    const body = await page.locator('body').innerText();
+    assert.ok(body.includes(hello.version), `popup shows host version ${hello.version}`);
+    assert.ok(body.includes(hello.pack.version), `popup shows rule pack version ${hello.pack.version}`);
+    await page.close();
+  });
+
+  test('killing the host mid-session recovers: new findings appear after more typing', async () => {
+    const page = await openSite(browser.context, 'x');
+    await type(page, 'x', HIGH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, await truth(HIGH_TEXT)), 'x before the kill');
+    const pids = hostPids(browser.profile);
+    assert.ok(pids.length >= 1, `a postguard-host process under this profile (found ${pids})`);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    const text = HIGH_TEXT + MORE_TEXT;
+    const r = await truth(text);
+    assert.ok(r.findings.length > (await truth(HIGH_TEXT)).findings.length, 'the added words are flagged by the pack');
+    await page.keyboard.type(MORE_TEXT);
+    await waitUnderlines(page, expectedUnderlines(text, r), 'x after the host was killed');
+    await waitState(page, ['ready'], 'x after the host was killed');
+    await assertText(page, 'x', text, 'the host being killed');
+    const now = hostPids(browser.profile);
+    assert.ok(now.length >= 1 && now.every((p) => !pids.includes(p)), `a new host process (before ${pids}, now ${now})`);
+    assert.deepEqual(page.errors, [], 'page errors');
+    await page.close();
+  });
+
+  test('screenshot: a flagged post with its popover open', async () => {
+    const page = await openSite(browser.context, 'x');
+    const text = 'Quiet night on call 🌙 … 67M from Gimli in bed 4 last night with a rare sarcoma. Never seen one like it!';
+    const r = await truth(text);
+    await type(page, 'x', text);
+    await waitUnderlines(page, expectedUnderlines(text, r), 'x');
+    const f = r.findings.find((x) => x.severity === 'high') ?? r.findings[0];
+    assert.ok(f, 'the screenshot post is flagged');
+    await clickUnderline(page, text.slice(f.start, f.end));
+    await ui(page, 'popover').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(SHOTS, 'screenshot-warning.png') });
+    await page.close();
+  });
+});
+
+describe('PostGuard in Chromium without the host installed', () => {
+  let browser;
+  before(async () => { browser = await launch({ host: false }); });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('popup reports the missing host and how to install it', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await page.waitForFunction(() => /host not found/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
+      null, { timeout: WAIT }).catch(() => {});
+    const status = await page.locator('[data-pg="status"]').textContent().catch(() => null);
+    assert.match(status ?? '', /host not found/i, 'popup status');
+    assert.match(status, /install/i, 'the status says how to install the host');
+    await page.close();
+  });
+
+  test('the page keeps working: state no-host, text intact, Post goes through once', async () => {
+    const page = await openSite(browser.context, 'x');
+    await type(page, 'x', HIGH_TEXT);
+    await waitState(page, ['no-host'], 'x without a host');
+    await assertText(page, 'x', HIGH_TEXT, 'typing without a host');
+    assert.deepEqual(await underlines(page), { high: [], medium: [], low: [] }, 'no underlines without a host');
+    await page.click(EDITORS.x.post);
+    await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+    assert.deepEqual(await posted(page), [HIGH_TEXT], 'posted once, no gate');
+    assert.deepEqual(page.errors, [], 'page errors');
+    await page.close();
+  });
+});

@@ -1,0 +1,13 @@
+// pages/textarea.js - a plain textarea compose box, for the e2e tests.
+window.__posted = [];
+const area = document.querySelector('textarea');
+const button = document.querySelector('#post');
+window.__editorText = () => area.value;
+area.addEventListener('input', () => { button.disabled = area.value.trim() === ''; });
+button.addEventListener('click', () => {
+  if (!area.value.trim()) return;
+  window.__posted.push(area.value);
+  area.value = '';
+  button.disabled = true;
+});
+window.__ready = true;
