@@ -9,7 +9,7 @@ import os
 HERE = os.path.dirname(os.path.abspath(__file__))
 LEX = os.path.join(HERE, "..", "lexicons")
 
-PERSONS = ("goalie quarterback defenceman politician councillor mayor priest pastor officer cop "
+PERSONS = ("goalie quarterback defenceman snowplow plow politician councillor mayor priest pastor officer cop "
            "firefighter host trapper farmer hunter fisherman trucker teacher miner worker athlete "
            "player snowmobiler cyclist driver rancher student man woman lady guy gentleman girl boy "
            "kid child teen teenager toddler baby infant newborn mom mother dad father grandmother "
@@ -19,7 +19,10 @@ CUES = ["from", "in bed", "in room", "in bay", "i saw today", "i saw this mornin
         "i saw last night", "i saw tonight", "we saw", "i treated", "we treated", "we airlifted",
         "we flew", "we transferred", "we intubated", "who came in", "that came in", "came in",
         "walked in", "was brought in", "brought in", "rolled in", "we lost", "i lost", "you saw for",
-        "i saw for"]
+        "i saw for", "who got", "who was", "who fell", "who swallowed", "who crashed",
+        "who collapsed", "who overdosed", "who asked", "who told me", "who walked in", "swallowed",
+        "fell through", "was flown", "was airlifted", "was rushed", "got hit", "got pinned",
+        "was hit", "with als", "i saw in"]
 CUES_FR = ["de", "est arrivé", "est arrivée", "que j'ai vu", "que j'ai vue"]
 
 CARE = ["appointment", "appt", "visit", "follow-up", "followup", "surgery", "procedure", "operation",
