@@ -21,7 +21,7 @@ export const CHROMIUM = process.env.PG_CHROMIUM || '/usr/bin/chromium';
 export function rulesOverride() {
   if (process.env.POSTGUARD_RULES) return process.env.POSTGUARD_RULES;
   const hasPack = (() => {
-    try { return readdirSync(path.join(ROOT, 'rules')).some((f) => f.endsWith('.json')); } catch { return false; }
+    try { return readdirSync(path.join(ROOT, 'rules')).includes('pack.json'); } catch { return false; }
   })();
   return hasPack ? null : path.join(ROOT, 'tests/unit/pack.json');
 }
@@ -85,6 +85,8 @@ export async function launch({ host = true } = {}) {
   const blocked = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
+    // The extension's own pages (popup.html and what it loads) are not network: let them through.
+    if (url.protocol === 'chrome-extension:') return route.continue();
     const site = Object.values(SITES).find((s) => new URL(s.url).host === url.host);
     if (site && url.pathname.startsWith('/__pg/')) {
       const file = path.basename(url.pathname);

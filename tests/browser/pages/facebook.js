@@ -4,6 +4,7 @@ import { createEditor, $getRoot } from 'lexical';
 import { registerRichText } from '@lexical/rich-text';
 
 window.__posted = [];
+window.__attempts = 0; // every time the site's own post action runs, even on an empty box
 const root = document.querySelector('[data-lexical-editor]');
 const editor = createEditor({ namespace: 'composer', onError: (e) => { throw e; } });
 editor.setRootElement(root);
@@ -20,6 +21,7 @@ editor.registerUpdateListener(() => {
   button.setAttribute('aria-disabled', empty ? 'true' : 'false');
 });
 button.addEventListener('click', () => {
+  window.__attempts++;
   const t = text();
   if (!t.trim()) return;
   window.__posted.push(t);
