@@ -341,6 +341,72 @@ describe('PostGuard in Chromium with the real host', () => {
       clip: { x: main.x, y: 0, width: main.width, height: Math.min(bottom, 1200) } });
     await page.close();
   });
+
+  test('"Ignore here" removes that finding\'s underlines and count, and nothing else changes', async () => {
+    const page = await openSite(browser.context, 'x');
+    const text = HIGH_TEXT + MORE_TEXT;
+    const r = await truth(text);
+    await type(page, 'x', text);
+    await waitUnderlines(page, expectedUnderlines(text, r), 'x');
+    const f = r.findings.find((x) => x.severity === 'medium');
+    assert.ok(f, 'the post has a medium finding');
+    await clickUnderline(page, text.slice(f.start, f.end));
+    await ui(page, 'ignore').click();
+    const rest = { ...r, findings: r.findings.filter((x) => x !== f) };
+    await waitUnderlines(page, expectedUnderlines(text, rest), 'x after "Ignore here"');
+    await page.waitForFunction((n) => document.querySelector('postguard-ui')?.shadowRoot
+      ?.querySelector('[data-pg="badge"]')?.textContent.trim() === String(n), rest.findings.length).catch(() => {});
+    assert.equal(norm(await ui(page, 'badge').textContent()), String(rest.findings.length), 'badge count after "Ignore here"');
+    await assertText(page, 'x', text, '"Ignore here"');
+    await page.close();
+  });
+
+  // The user's gate setting (chrome.storage.local "settings", as the options page writes it).
+  async function setSettings(patch) {
+    const sw = browser.context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`))
+      ?? await browser.context.waitForEvent('serviceworker');
+    await sw.evaluate(async (p) => {
+      const { settings = {} } = await chrome.storage.local.get('settings');
+      await chrome.storage.local.set({ settings: { ...settings, ...p } });
+    }, patch);
+  }
+
+  test('gate mode "block": the gate has no "Post anyway" and nothing is posted', async () => {
+    await setSettings({ gateMode: 'block' });
+    try {
+      const page = await openSite(browser.context, 'facebook');
+      await type(page, 'facebook', HIGH_TEXT);
+      await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, await truth(HIGH_TEXT)), 'facebook');
+      await page.click(EDITORS.facebook.post);
+      await ui(page, 'gate').waitFor({ state: 'visible' });
+      assert.equal(await ui(page, 'gate-post').count(), 0, 'no "Post anyway" in block mode');
+      await ui(page, 'gate-edit').click();
+      await ui(page, 'gate').waitFor({ state: 'hidden' });
+      assert.deepEqual(await posted(page), [], 'nothing posted');
+      assert.equal(await attempts(page), 0, 'the site\'s post action never ran');
+      await assertText(page, 'facebook', HIGH_TEXT, '"Edit" in block mode');
+      await page.close();
+    } finally {
+      await setSettings({ gateMode: 'warn' });
+    }
+  });
+
+  test('gate mode "off": Post goes straight through, once', async () => {
+    await setSettings({ gateMode: 'off' });
+    try {
+      const page = await openSite(browser.context, 'linkedin');
+      await type(page, 'linkedin', HIGH_TEXT);
+      await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, await truth(HIGH_TEXT)), 'linkedin');
+      await page.click(EDITORS.linkedin.post);
+      await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+      assert.deepEqual(await posted(page), [HIGH_TEXT], 'posted once');
+      assert.equal(await ui(page, 'gate').count(), 0, 'no gate');
+      assert.equal(await attempts(page), 1, 'the site\'s post action ran once');
+      await page.close();
+    } finally {
+      await setSettings({ gateMode: 'warn' });
+    }
+  });
 });
 
 describe('PostGuard in Chromium without the host installed', () => {
