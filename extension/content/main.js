@@ -22,8 +22,14 @@
   const POST_LABEL = /^(post|post all|reply|tweet|tweet all|publier|répondre|repondre|comment|commenter|publish|send)$/i;
   const POST_TESTID = /^(tweetButton|tweetButtonInline)$/;
 
-  let settings = null;
-  let siteActive = false;
+  // Until the service worker answers (reading managed storage can take a second at browser
+  // start), the defaults apply: this script only runs on covered sites.
+  let settings = {
+    gateMode: "warn", categories: null, mutedRules: [], disabledRules: [], severityOverrides: {},
+    sites: ["x.com", "twitter.com", "facebook.com", "linkedin.com"], disabledSites: [], provisional: true,
+    locked: { gateMode: false, categories: false, disabledRules: false, severityOverrides: false, sites: false },
+  };
+  let siteActive = true;
   let siteName = "";
   let dead = false; // the extension was reloaded or removed: this script stays quiet from now on
   const editors = new Map(); // editor root element -> Editor
@@ -546,25 +552,32 @@
     return s;
   }
 
-  async function loadSettings() {
+  let settingsRetry = null;
+  async function loadSettings(attempt = 0) {
+    clearTimeout(settingsRetry);
     let resp;
     try {
       resp = await api.runtime.sendMessage({ type: "settings" });
     } catch (e) {
-      if (/context invalidated/i.test(String(e?.message))) shutDown();
+      if (/context invalidated/i.test(String(e?.message))) { shutDown(); return; }
+      resp = null; // the service worker is still starting: ask again
+    }
+    if (!resp?.settings) {
+      settingsRetry = setTimeout(() => loadSettings(attempt + 1), attempt < 50 ? 100 : 2000);
       return;
     }
-    if (!resp?.settings) return;
+    const was = siteActive;
     settings = resp.settings;
     const host = location.hostname;
     const site = siteFor(host, settings.sites);
     const off = settings.disabledSites.some((d) => host === d || host.endsWith("." + d));
     siteName = site || host;
-    const was = siteActive;
     siteActive = !!site && !off;
     if (siteActive && !was) {
       const ed = document.activeElement && editorFor(document.activeElement);
-      if (ed) { active = ed; sync(ed); }
+      if (ed) active = ed;
+      for (const e of editors.values()) sync(e);
+      updateState();
     }
     if (!siteActive) {
       ui.closePopover();
@@ -585,16 +598,15 @@
   }
 
   function onFocusIn(e) {
-    if (!siteActive || dead) return;
-    const target = e.composedPath()[0];
-    const ed = editorFor(target);
+    if (dead || !siteActive) return;
+    const ed = editorFor(e.composedPath()[0]);
     if (!ed) return;
     if (active !== ed) { active = ed; updateBadge(); updateState(); }
     sync(ed);
   }
 
   function onInput(e) {
-    if (!siteActive || dead) return;
+    if (dead || !siteActive) return;
     const ed = editorFor(e.composedPath()[0]);
     if (ed) { active = ed; sync(ed); }
   }
@@ -631,7 +643,9 @@
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && ui.popover) ui.closePopover(); }, true);
   setInterval(sweep, 1000);
   api.storage.onChanged.addListener(() => { if (!dead) loadSettings(); });
+  document.addEventListener("beforeinput", onInput, true); // editors that cancel input (Draft.js) still announce themselves
 
+  siteName = siteFor(location.hostname, settings.sites) || location.hostname;
   ui.ensure();
   loadSettings();
 })();
