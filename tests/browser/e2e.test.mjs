@@ -172,6 +172,19 @@ describe('PostGuard in Chromium with the real host', () => {
         await page.close();
       });
 
+      test('a post over two lines: underlines stay exact across the line break', async () => {
+        const page = await openSite(browser.context, site);
+        const [first, second] = ['Night shift again 🌙😴 é à ü', 'Le café ☕ and the drug seekers in my waiting room, 67M from Gimli in bed 4.'];
+        const text = `${first}\n${second}`;
+        const r = await truth(text);
+        await type(page, site, first);
+        await page.keyboard.press('Enter');
+        await page.keyboard.type(second);
+        await waitUnderlines(page, expectedUnderlines(text, r), site);
+        await assertText(page, site, text, 'typing two lines');
+        await page.close();
+      });
+
       test('clicking an underline opens the popover with the section and its text', async () => {
         const page = await openSite(browser.context, site);
         const text = HIGH_TEXT;

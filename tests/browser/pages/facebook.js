@@ -10,7 +10,8 @@ const editor = createEditor({ namespace: 'composer', onError: (e) => { throw e; 
 editor.setRootElement(root);
 registerRichText(editor);
 
-const text = () => editor.getEditorState().read(() => $getRoot().getTextContent());
+// One line per paragraph, as typed (Lexical's own getTextContent() puts a blank line between paragraphs).
+const text = () => editor.getEditorState().read(() => $getRoot().getChildren().map((p) => p.getTextContent()).join('\n'));
 window.__editorText = text;
 
 const placeholder = document.querySelector('.placeholder');
