@@ -302,6 +302,31 @@ describe('PostGuard in Chromium with the real host', () => {
     await page.close();
   });
 
+  test('x: hovering an underline opens the popover too', async () => {
+    const page = await openSite(browser.context, 'x');
+    const r = await truth(MEDIUM_TEXT);
+    await type(page, 'x', MEDIUM_TEXT);
+    await waitUnderlines(page, expectedUnderlines(MEDIUM_TEXT, r), 'x');
+    const f = r.findings[0];
+    const at = await page.evaluate((want) => {
+      for (const sev of ['high', 'medium', 'low']) {
+        for (const range of CSS.highlights.get(`postguard-${sev}`) ?? []) {
+          if (range.toString() !== want) continue;
+          const b = range.getClientRects()[0];
+          return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+        }
+      }
+      return null;
+    }, MEDIUM_TEXT.slice(f.start, f.end));
+    assert.ok(at, 'the underline is on screen');
+    await page.mouse.move(at.x - 3, at.y);
+    await page.mouse.move(at.x, at.y, { steps: 3 });
+    await ui(page, 'popover').waitFor({ state: 'visible' });
+    assert.equal(norm(await ui(page, 'message').textContent()), norm(f.message), 'hover popover message');
+    await assertText(page, 'x', MEDIUM_TEXT, 'hovering');
+    await page.close();
+  });
+
   test('popup: connected, with the host and rule pack versions', async () => {
     const page = await browser.context.newPage();
     await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
