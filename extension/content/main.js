@@ -8,6 +8,7 @@
 
   const api = globalThis.browser ?? globalThis.chrome;
   const { findEditor, readEditor, caretOffset } = PG.text;
+  const { spansOf, translate, partialRequest } = PG.offsets;
   const ui = PG.ui;
 
   const DEBOUNCE_MS = 300;    // after the last keystroke: check up to the last word boundary
@@ -18,7 +19,6 @@
   const MAX_TEXT = 500000;
   const NEAR_LEVELS = 15;     // a Post button belongs to an editor when they share an ancestor this close
   const RANK = { low: 1, medium: 2, high: 3 };
-  const WORD = /[\p{L}\p{N}\p{M}_'’]/u;
   const POST_LABEL = /^(post|post all|reply|tweet|tweet all|publier|répondre|repondre|comment|commenter|publish|send)$/i;
   const POST_TESTID = /^(tweetButton|tweetButtonInline)$/;
 
@@ -94,56 +94,6 @@
     return ed;
   }
 
-  // ---- offsets across edits -------------------------------------------------------------------
-
-  // Move spans found in text `from` onto text `to`: spans before the edit stay, spans after it
-  // shift, spans the edit touched are dropped (a finding whose primary span goes is dropped).
-  function translate(items, from, to) {
-    if (from === to) return items;
-    const max = Math.min(from.length, to.length);
-    let p = 0;
-    while (p < max && from.charCodeAt(p) === to.charCodeAt(p)) p++;
-    let s = 0;
-    while (s < max - p && from.charCodeAt(from.length - 1 - s) === to.charCodeAt(to.length - 1 - s)) s++;
-    const delta = to.length - from.length;
-    const tail = from.length - s;
-    const move = ([a, b]) => {
-      if (b <= p) {
-        // An edit right after the span that extends its word changes the word: drop it.
-        if (b === p && WORD.test(from[b - 1] || "") && WORD.test(to[p] || "")) return null;
-        return [a, b];
-      }
-      if (a >= tail) {
-        if (a === tail && WORD.test(from[a] || "") && WORD.test(to[a + delta - 1] || "")) return null;
-        return [a + delta, b + delta];
-      }
-      return null;
-    };
-    const out = [];
-    for (const it of items) {
-      const primary = move(it.spans[0]);
-      if (!primary) continue;
-      out.push({ f: it.f, spans: [primary, ...it.spans.slice(1).map(move).filter(Boolean)] });
-    }
-    return out;
-  }
-
-  function spansOf(f) {
-    const primary = [f.start, f.end];
-    const rest = Array.isArray(f.spans) ? f.spans.filter((sp) => Array.isArray(sp) && sp[1] > sp[0] &&
-      !(sp[0] === f.start && sp[1] === f.end)) : [];
-    return [primary, ...rest.map((sp) => [sp[0], sp[1]])];
-  }
-
-  // The word the caret is in or just after (still being typed), as [start, end), or null.
-  function typingWord(text, caret) {
-    if (caret == null || caret === 0 || !WORD.test(text[caret - 1])) return null;
-    let a = caret, b = caret;
-    while (a > 0 && WORD.test(text[a - 1])) a--;
-    while (b < text.length && WORD.test(text[b])) b++;
-    return { start: a, end: b };
-  }
-
   // ---- checking -------------------------------------------------------------------------------
 
   // The editor's text may have changed: follow it with the drawn findings and schedule a check.
@@ -177,10 +127,9 @@
     const text = map.text;
     let send = text, exclude = null;
     if (partial) {
-      const w = typingWord(text, caretOffset(ed.kind, ed.root, map));
-      if (w) {
-        if (!text.slice(w.end).trim()) send = text.slice(0, w.start);
-        else exclude = w;
+      const req = partialRequest(text, caretOffset(ed.kind, ed.root, map));
+      ({ send, exclude } = req);
+      if (req.partial) {
         ed.fullTimer = setTimeout(() => { ed.fullTimer = null; runCheck(ed, false); }, IDLE_FULL_MS - DEBOUNCE_MS);
       }
     }
