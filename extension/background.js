@@ -230,10 +230,6 @@ async function onRequest(msg, sender) {
       await writeUser({ mutedRules: [...muted] });
       return { ok: true };
     }
-    case "explain": {
-      // Not used by the page today (check answers carry all the text); kept for the options page.
-      return null;
-    }
     default:
       return null;
   }
