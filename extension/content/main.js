@@ -563,11 +563,13 @@
   // Editors that left the page, textareas changed by script (no input event), mirrors kept in place.
   function sweep() {
     if (dead || !siteActive) return;
+    let dropped = false;
     for (const ed of [...editors.values()]) {
-      if (!ed.root.isConnected) { ed.drop(); continue; }
+      if (!ed.root.isConnected) { ed.drop(); dropped = true; continue; }
       if (ed.kind === "textarea" && ed.root.value !== ed.text) sync(ed);
+      else layout(ed);
     }
-    paintAll();
+    if (dropped) paintAll();
     updateBadge();
     updateState();
   }
