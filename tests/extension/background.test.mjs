@@ -30,7 +30,7 @@ class FakePort {
   last(type) { return [...this.sent].reverse().find((m) => m.type === type); }
 }
 
-let ports, onMessage, managed, user, hostMissing;
+let ports, onMessage, onStorage, managed, user, hostMissing;
 const fake = {
   runtime: {
     id: 'pg-test',
@@ -49,7 +49,7 @@ const fake = {
   storage: {
     local: { get: async () => ({ settings: user }), set: async (o) => { user = o.settings; } },
     managed: { get: async () => managed },
-    onChanged: { addListener() {} },
+    onChanged: { addListener: (f) => { onStorage = f; } },
   },
   permissions: { contains: async () => true, onAdded: { addListener() {} }, onRemoved: { addListener() {} } },
 };
@@ -59,6 +59,7 @@ let generation = 0;
 async function startWorker() {
   ports = [];
   onMessage = null;
+  onStorage = null;
   await import(`../../extension/background.js?${++generation}`); // a fresh worker each time
   assert.ok(onMessage, 'the worker listens for messages');
 }
@@ -164,4 +165,26 @@ test('"Stop flagging this rule" is saved in the user\'s muted rules', async () =
   await startWorker();
   assert.deepEqual(await send({ type: 'mute', rule: 'tone.shouting' }), { ok: true });
   assert.deepEqual(user.mutedRules, ['tone.shouting']);
+});
+
+test('a check sent while the overlay is being read waits for it: hello, configure, check', async () => {
+  await startWorker();
+  const port = ports[0];
+  const hello = port.sent[0];
+  port.reply({ type: 'hello', id: hello.id, protocol: 1, version: '1', pack: { id: 'p', version: '1' }, sections: {} });
+  const pending = send({ type: 'check', editor: 3, text: 'x', site: 'x' }); // before configure went out
+  await until(() => port.last('check'), 'the check');
+  assert.deepEqual(port.sent.map((m) => m.type), ['hello', 'configure', 'check']);
+  port.reply({ type: 'result', id: port.last('check').id, findings: [], max_severity: 'none' });
+  assert.equal((await pending).status, 'ok');
+});
+
+test('a clinic policy that changes (or arrives late) is sent again as configure', async () => {
+  await startWorker();
+  await greet(ports[0]);
+  assert.deepEqual(ports[0].last('configure').config, {}, 'no policy yet: an empty overlay');
+  managed = { disabledRules: ['tone.shouting'] };
+  onStorage({ disabledRules: { newValue: ['tone.shouting'] } }, 'managed');
+  await until(() => ports[0].sent.filter((m) => m.type === 'configure').length === 2, 'a second configure');
+  assert.deepEqual(ports[0].last('configure').config, { disable: ['tone.shouting'] });
 });
