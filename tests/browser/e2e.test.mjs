@@ -129,6 +129,24 @@ async function closePopover(page) {
   assert.equal(await ui(page, 'popover').isVisible(), false, 'the popover closes on Escape or a click outside');
 }
 
+// What the extension's UI holds right now, for failure messages (names and states only, no post text).
+async function uiDump(page) {
+  return page.evaluate(() => {
+    const host = document.querySelector('postguard-ui');
+    if (!host) return 'no <postguard-ui>';
+    const els = [...(host.shadowRoot?.querySelectorAll('[data-pg]') ?? [])]
+      .map((e) => e.getAttribute('data-pg') + (e.checkVisibility() ? '' : '(hidden)'));
+    return `state=${host.getAttribute('data-pg-state')} ui=[${els.join(' ')}]`;
+  });
+}
+
+// Clicks "Post anyway" in the open gate.
+async function postAnyway(page) {
+  await ui(page, 'gate-post').waitFor({ state: 'visible' }).catch(() => {});
+  assert.equal(await ui(page, 'gate-post').count(), 1, `one "Post anyway" button: ${await uiDump(page)}`);
+  await ui(page, 'gate-post').click();
+}
+
 const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
 const posted = (page) => page.evaluate(() => window.__posted);
 const attempts = (page) => page.evaluate(() => window.__attempts);
@@ -240,7 +258,7 @@ describe('PostGuard in Chromium with the real host', () => {
 
         await page.click(EDITORS[site].post);
         await ui(page, 'gate').waitFor({ state: 'visible' });
-        await ui(page, 'gate-post').click();
+        await postAnyway(page);
         await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
         assert.deepEqual(await posted(page), [text], '"Post anyway" posts the text as typed');
         await ui(page, 'gate').waitFor({ state: 'hidden' });
@@ -275,7 +293,7 @@ describe('PostGuard in Chromium with the real host', () => {
           return roots.reduce((n, r) => n + r.querySelectorAll('img[src="x"], img[onerror], b').length, 0);
         });
         assert.equal(injected, 0, 'elements made from the post text (img, b) anywhere in the page or the UI');
-        await ui(page, 'gate-post').click();
+        await postAnyway(page);
         await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
         assert.deepEqual(await posted(page), [text], 'posted as typed');
         assert.equal(await page.evaluate(() => window.__xss), undefined, 'onerror never ran');
@@ -293,7 +311,7 @@ describe('PostGuard in Chromium with the real host', () => {
     await page.keyboard.press('Control+Enter');
     await ui(page, 'gate').waitFor({ state: 'visible' });
     assert.deepEqual(await posted(page), [], 'the shortcut did not post past the gate');
-    await ui(page, 'gate-post').click();
+    await postAnyway(page);
     await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
     await page.waitForFunction(() => window.__editorText() === '').catch(() => {});
     await waitState(page, ['ready', 'idle'], 'x');

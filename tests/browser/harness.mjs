@@ -61,8 +61,27 @@ async function registerHost(profile) {
   }, null, 2));
 }
 
+// Machine-wide Chromium policies apply to every profile, ours too (e.g. gateMode "block" for this extension, or
+// NativeMessagingUserLevelHosts false, which hides the host we register). The tests need the defaults.
+export function machinePolicies() {
+  const dir = '/etc/chromium/policies/managed';
+  let files = [];
+  try { files = readdirSync(dir).filter((f) => f.endsWith('.json')); } catch { return []; }
+  return files.filter((f) => {
+    try {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      return text.includes(EXTENSION_ID) || text.includes('NativeMessaging') || text.includes('ExtensionSettings');
+    } catch { return false; }
+  }).map((f) => path.join(dir, f));
+}
+
 // launch({ host: true|false }) -> { context, profile, close() }
 export async function launch({ host = true } = {}) {
+  const policies = machinePolicies();
+  if (policies.length) {
+    throw new Error(`machine-wide Chromium policies would change what is tested: ${policies.join(', ')} ` +
+      '(another test writes them while it runs? remove them, or run the suites one after another)');
+  }
   const dist = await pagesDir();
   const profile = await mkdtemp(path.join(tmpdir(), 'pg-browser-'));
   // Keep the user's and the machine's clinic configuration out of the tests.
