@@ -36,7 +36,7 @@ die() { # die STATUS MESSAGE...
   exit "$status"
 }
 
-usage() { sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; }
 
 # ---- arguments ------------------------------------------------------------------------------
 
