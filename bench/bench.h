@@ -56,7 +56,7 @@ typedef struct pg_hostrun {
     double hello_median_ms, hello_min_ms, hello_max_ms; /* exec to the first hello reply */
     double echo_hello_median_ms;                        /* the same for the echo host */
     long rss_idle_kib;        /* VmHWM after hello */
-    long rss_peak_kib;        /* ru_maxrss after the whole session */
+    long rss_peak_kib;        /* VmHWM after the whole session */
     long echo_rss_peak_kib;
     pg_roundtrip rt[PG_BENCH_NSIZES];
 } pg_hostrun;

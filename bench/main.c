@@ -67,7 +67,7 @@ static void print_table(const machine *m, const pg_bench_opts *o, const pg_start
                h->hello_runs, h->hello_median_ms, h->echo_hello_median_ms, mark(h->hello_median_ms <= 20));
         printf("| host resident memory after hello (VmHWM) | %.1f MB | 10 MB %s |\n",
                h->rss_idle_kib / 1024.0, mark(h->rss_idle_kib <= 10240));
-        printf("| host peak resident memory, whole session (ru_maxrss) | %.1f MB (echo host %.1f MB) | 10 MB %s |\n",
+        printf("| host peak resident memory, whole session (VmHWM) | %.1f MB (echo host %.1f MB) | 10 MB %s |\n",
                h->rss_peak_kib / 1024.0, h->echo_rss_peak_kib / 1024.0, mark(h->rss_peak_kib <= 10240));
     }
     printf("\n| post | bytes | checks | median | p99 | CPU median | CPU p99 | throughput | findings/post | budget (p99) |\n");

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,16 +56,14 @@ static int spawn(const char *path, const char *rules, child *c) {
     return 0;
 }
 
-/* Close the host's input (end of stream: it exits) and collect its status and rusage. */
-static int finish(child *c, long *maxrss_kib) {
-    struct rusage ru;
+/* Close the host's input (end of stream: it exits) and collect its status: 0 when it exited 0. */
+static int finish(child *c) {
     int status = 0;
     if (c->in >= 0) close(c->in);
     if (c->out >= 0) close(c->out);
     free(c->buf);
     c->buf = NULL;
-    if (wait4(c->pid, &status, 0, &ru) < 0) return -1;
-    if (maxrss_kib) *maxrss_kib = ru.ru_maxrss;
+    if (waitpid(c->pid, &status, 0) < 0) return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -194,10 +191,9 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     double th[15], te[15];
     for (size_t i = 0; i < runs; i++) {
         th[i] = hello(o->host, o->rules, &h, "hello") / 1e3;
-        long rss = 0;
-        if (h.pid && finish(&h, &rss) != 0) th[i] = -1;
+        if (h.pid && finish(&h) != 0) th[i] = -1;
         te[i] = hello(o->echo, o->rules, &e, "hello") / 1e3;
-        if (e.pid && finish(&e, NULL) != 0) te[i] = -1;
+        if (e.pid && finish(&e) != 0) te[i] = -1;
         if (th[i] < 0 || te[i] < 0) {
             snprintf(out->problem, sizeof out->problem,
                      "%s did not answer hello (or did not exit 0 at end of input)",
@@ -270,10 +266,14 @@ done:
     for (size_t v = 0; v < RT_VARIANTS; v++) free(texts[v]);
     free(ht);
     free(et);
-    if (finish(&h, &out->rss_peak_kib) != 0 && rc == 0) {
+    /* the high-water mark of the host's own memory, read while it still runs: ru_maxrss from
+     * wait4 would include the benchmark's pages the child had before exec */
+    out->rss_peak_kib = vm_hwm_kib(h.pid);
+    out->echo_rss_peak_kib = vm_hwm_kib(e.pid);
+    if (finish(&h) != 0 && rc == 0) {
         snprintf(out->problem, sizeof out->problem, "the host did not exit 0 at end of input");
         rc = -1;
     }
-    finish(&e, &out->echo_rss_peak_kib);
+    finish(&e);
     return rc;
 }
