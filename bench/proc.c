@@ -59,6 +59,7 @@ static int spawn(const char *path, const char *rules, child *c) {
 /* Close the host's input (end of stream: it exits) and collect its status: 0 when it exited 0. */
 static int finish(child *c) {
     int status = 0;
+    if (c->pid <= 0) return -1;
     if (c->in >= 0) close(c->in);
     if (c->out >= 0) close(c->out);
     free(c->buf);
@@ -186,10 +187,11 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     memset(out, 0, sizeof *out);
     if (!o->host || access(o->host, X_OK) != 0) return 0;
     out->ran = 1;
-    child h, e;
+    child h = {0}, e = {0};
     size_t runs = o->quick ? 1 : 15;
     double th[15], te[15];
     for (size_t i = 0; i < runs; i++) {
+        h.pid = e.pid = 0;
         th[i] = hello(o->host, o->rules, &h, "hello") / 1e3;
         if (h.pid && finish(&h) != 0) th[i] = -1;
         te[i] = hello(o->echo, o->rules, &e, "hello") / 1e3;
