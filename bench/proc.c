@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -189,11 +190,18 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     out->ran = 1;
     child h = {0}, e = {0};
     size_t runs = o->quick ? 1 : 15;
-    double th[15], te[15];
+    double th[15], te[15], tc[15];
     for (size_t i = 0; i < runs; i++) {
+        struct rusage r0, r1;
         h.pid = e.pid = 0;
+        getrusage(RUSAGE_CHILDREN, &r0);
         th[i] = hello(o->host, o->rules, &h, "hello") / 1e3;
         if (h.pid && finish(&h) != 0) th[i] = -1;
+        getrusage(RUSAGE_CHILDREN, &r1); /* the host's user + system time, exec to exit */
+        tc[i] = ((double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1e3 +
+                 (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e3) +
+                ((double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e3 +
+                 (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3);
         te[i] = hello(o->echo, o->rules, &e, "hello") / 1e3;
         if (e.pid && finish(&e) != 0) te[i] = -1;
         if (th[i] < 0 || te[i] < 0) {
@@ -208,6 +216,7 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     out->hello_min_ms = th[0];
     out->hello_max_ms = th[runs - 1];
     out->echo_hello_median_ms = pg_bench_median(te, runs);
+    out->hello_cpu_median_ms = pg_bench_median(tc, runs);
 
     /* One session on each: hello, then checks of every size, interleaved host / echo so that
      * both see the same machine at the same moment. */
