@@ -33,6 +33,7 @@ typedef struct pg_latency {
 typedef struct pg_startup {
     size_t runs;
     double median_ms, min_ms, max_ms; /* pg_ctx_new + pg_ctx_load: read, compile, JIT */
+    double cpu_median_ms;             /* the same on the thread's CPU clock */
     size_t nrules;
 } pg_startup;
 
@@ -55,8 +56,9 @@ typedef struct pg_hostrun {
     size_t hello_runs;
     double hello_median_ms, hello_min_ms, hello_max_ms; /* exec to the first hello reply */
     double echo_hello_median_ms;                        /* the same for the echo host */
+    double hello_cpu_median_ms; /* the host's CPU time, exec to exit after one hello */
     long rss_idle_kib;        /* VmHWM after hello */
-    long rss_peak_kib;        /* ru_maxrss after the whole session */
+    long rss_peak_kib;        /* VmHWM after the whole session */
     long echo_rss_peak_kib;
     pg_roundtrip rt[PG_BENCH_NSIZES];
 } pg_hostrun;

@@ -34,13 +34,21 @@ double pg_bench_median(double *v, size_t n) {
     return pg_bench_quantile(v, n, 0.5);
 }
 
+static uint64_t cpu_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int pg_bench_startup(const pg_bench_opts *o, pg_startup *out) {
     size_t runs = o->quick ? 2 : 30;
     double t[30];
     memset(out, 0, sizeof *out);
+    double c[30];
     for (size_t i = 0; i < runs; i++) {
         pg_ctx *ctx = NULL;
         pg_error err;
+        uint64_t c0 = cpu_now_ns();
         uint64_t t0 = pg_bench_now_ns();
         if (pg_ctx_new(&ctx) != PG_OK) return -1;
         if (pg_ctx_load(ctx, o->rules, &err) != PG_OK) {
@@ -49,6 +57,7 @@ int pg_bench_startup(const pg_bench_opts *o, pg_startup *out) {
             return -1;
         }
         t[i] = (double)(pg_bench_now_ns() - t0) / 1e6;
+        c[i] = (double)(cpu_now_ns() - c0) / 1e6;
         out->nrules = pg_ctx_rule_count(ctx);
         pg_ctx_free(ctx);
     }
@@ -56,13 +65,8 @@ int pg_bench_startup(const pg_bench_opts *o, pg_startup *out) {
     out->median_ms = pg_bench_median(t, runs);
     out->min_ms = t[0];
     out->max_ms = t[runs - 1];
+    out->cpu_median_ms = pg_bench_median(c, runs);
     return 0;
-}
-
-static uint64_t cpu_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* One check, timed on the wall clock (and, when cpu_us is given, on this thread's CPU clock,

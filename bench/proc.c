@@ -57,16 +57,15 @@ static int spawn(const char *path, const char *rules, child *c) {
     return 0;
 }
 
-/* Close the host's input (end of stream: it exits) and collect its status and rusage. */
-static int finish(child *c, long *maxrss_kib) {
-    struct rusage ru;
+/* Close the host's input (end of stream: it exits) and collect its status: 0 when it exited 0. */
+static int finish(child *c) {
     int status = 0;
+    if (c->pid <= 0) return -1;
     if (c->in >= 0) close(c->in);
     if (c->out >= 0) close(c->out);
     free(c->buf);
     c->buf = NULL;
-    if (wait4(c->pid, &status, 0, &ru) < 0) return -1;
-    if (maxrss_kib) *maxrss_kib = ru.ru_maxrss;
+    if (waitpid(c->pid, &status, 0) < 0) return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -189,15 +188,22 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     memset(out, 0, sizeof *out);
     if (!o->host || access(o->host, X_OK) != 0) return 0;
     out->ran = 1;
-    child h, e;
+    child h = {0}, e = {0};
     size_t runs = o->quick ? 1 : 15;
-    double th[15], te[15];
+    double th[15], te[15], tc[15];
     for (size_t i = 0; i < runs; i++) {
+        struct rusage r0, r1;
+        h.pid = e.pid = 0;
+        getrusage(RUSAGE_CHILDREN, &r0);
         th[i] = hello(o->host, o->rules, &h, "hello") / 1e3;
-        long rss = 0;
-        if (h.pid && finish(&h, &rss) != 0) th[i] = -1;
+        if (h.pid && finish(&h) != 0) th[i] = -1;
+        getrusage(RUSAGE_CHILDREN, &r1); /* the host's user + system time, exec to exit */
+        tc[i] = ((double)(r1.ru_utime.tv_sec - r0.ru_utime.tv_sec) * 1e3 +
+                 (double)(r1.ru_utime.tv_usec - r0.ru_utime.tv_usec) / 1e3) +
+                ((double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e3 +
+                 (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3);
         te[i] = hello(o->echo, o->rules, &e, "hello") / 1e3;
-        if (e.pid && finish(&e, NULL) != 0) te[i] = -1;
+        if (e.pid && finish(&e) != 0) te[i] = -1;
         if (th[i] < 0 || te[i] < 0) {
             snprintf(out->problem, sizeof out->problem,
                      "%s did not answer hello (or did not exit 0 at end of input)",
@@ -210,6 +216,7 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     out->hello_min_ms = th[0];
     out->hello_max_ms = th[runs - 1];
     out->echo_hello_median_ms = pg_bench_median(te, runs);
+    out->hello_cpu_median_ms = pg_bench_median(tc, runs);
 
     /* One session on each: hello, then checks of every size, interleaved host / echo so that
      * both see the same machine at the same moment. */
@@ -270,10 +277,14 @@ done:
     for (size_t v = 0; v < RT_VARIANTS; v++) free(texts[v]);
     free(ht);
     free(et);
-    if (finish(&h, &out->rss_peak_kib) != 0 && rc == 0) {
+    /* the high-water mark of the host's own memory, read while it still runs: ru_maxrss from
+     * wait4 would include the benchmark's pages the child had before exec */
+    out->rss_peak_kib = vm_hwm_kib(h.pid);
+    out->echo_rss_peak_kib = vm_hwm_kib(e.pid);
+    if (finish(&h) != 0 && rc == 0) {
         snprintf(out->problem, sizeof out->problem, "the host did not exit 0 at end of input");
         rc = -1;
     }
-    finish(&e, &out->echo_rss_peak_kib);
+    finish(&e);
     return rc;
 }

@@ -26,6 +26,11 @@ static size_t repeat(const char *unit, char *out, size_t bytes) {
         memcpy(out + len, unit, u);
         len += u;
     }
+    if (len == 0) { /* a unit longer than the text: its head, cut at a character */
+        len = bytes;
+        while (len > 0 && ((unsigned char)unit[len] & 0xC0) == 0x80) len--;
+        memcpy(out, unit, len);
+    }
     out[len] = '\0';
     return len;
 }
