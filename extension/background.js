@@ -24,7 +24,8 @@ const conn = {
   lastAttempt: 0,
   retryTimer: null,
   helloId: null,
-  sentConfig: "{}",
+  sentConfig: null,     // the overlay this host process has, as JSON
+  configuring: false,   // between hello and the first configure
 };
 
 let nextId = 1;
@@ -97,11 +98,14 @@ function hostGone(err, greeted) {
   conn.retryTimer = setTimeout(connect, delay);
 }
 
-async function sendConfigure() {
+// Send the clinic's overlay when it differs from what this host process has (each new process
+// starts with none). Policies load asynchronously at browser start, so this also runs a few
+// times after connecting, besides on every change of managed storage.
+async function sendConfigure(force) {
   if (conn.status !== "connected") return;
   const config = configureOverlay(await readEffective());
   const text = JSON.stringify(config);
-  // The host keeps the overlay for its lifetime; "{}" clears a previous one.
+  if (!force && text === conn.sentConfig) return;
   conn.sentConfig = text;
   post({ type: "configure", id: nextId++, config });
 }
@@ -114,7 +118,11 @@ function onHostMessage(m) {
     conn.status = "connected";
     conn.attempts = 0;
     conn.lastError = "";
-    sendConfigure().finally(flushWaiting);
+    conn.sentConfig = null;
+    conn.configured = null;
+    conn.configuring = true; // checks wait until the overlay is sent: the host answers in order
+    sendConfigure(true).finally(() => { conn.configuring = false; flushWaiting(); });
+    for (const ms of [1000, 5000, 15000]) setTimeout(() => sendConfigure(false), ms);
     return;
   }
   if (m.type === "configured") { conn.configured = m; return; }
@@ -164,13 +172,17 @@ function check(msg, sender, resolve) {
   if (queued) queued.resolve({ status: "stale" });
   waiting.delete(key);
   const r = { key, text: String(msg.text ?? ""), site: String(msg.site ?? ""), resolve, tries: 0 };
-  if (conn.status === "connected") { send(r); return; }
+  if (conn.status === "connected" && !conn.configuring) { send(r); return; }
   if (conn.status === "no-host" && Date.now() - conn.lastAttempt < NO_HOST_RETRY_MS) {
     resolve({ status: "no-host", message: conn.lastError });
     return;
   }
   waiting.set(key, r);
   if (!conn.port && !conn.retryTimer) connect();
+  else if (conn.status === "disconnected" && conn.retryTimer && Date.now() - conn.lastAttempt > 2000) {
+    // The host keeps failing and the backoff is long: someone is typing, so try now.
+    connect();
+  }
 }
 
 function statusReport(eff) {
@@ -217,10 +229,6 @@ async function onRequest(msg, sender) {
       muted.add(rule);
       await writeUser({ mutedRules: [...muted] });
       return { ok: true };
-    }
-    case "explain": {
-      // Not used by the page today (check answers carry all the text); kept for the options page.
-      return null;
     }
     default:
       return null;

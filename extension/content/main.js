@@ -8,6 +8,7 @@
 
   const api = globalThis.browser ?? globalThis.chrome;
   const { findEditor, readEditor, caretOffset } = PG.text;
+  const { spansOf, translate, partialRequest } = PG.offsets;
   const ui = PG.ui;
 
   const DEBOUNCE_MS = 300;    // after the last keystroke: check up to the last word boundary
@@ -18,12 +19,17 @@
   const MAX_TEXT = 500000;
   const NEAR_LEVELS = 15;     // a Post button belongs to an editor when they share an ancestor this close
   const RANK = { low: 1, medium: 2, high: 3 };
-  const WORD = /[\p{L}\p{N}\p{M}_'’]/u;
   const POST_LABEL = /^(post|post all|reply|tweet|tweet all|publier|répondre|repondre|comment|commenter|publish|send)$/i;
   const POST_TESTID = /^(tweetButton|tweetButtonInline)$/;
 
-  let settings = null;
-  let siteActive = false;
+  // Until the service worker answers (reading managed storage can take a second at browser
+  // start), the defaults apply: this script only runs on covered sites.
+  let settings = {
+    gateMode: "warn", categories: null, mutedRules: [], disabledRules: [], severityOverrides: {},
+    sites: ["x.com", "twitter.com", "facebook.com", "linkedin.com"], disabledSites: [], provisional: true,
+    locked: { gateMode: false, categories: false, disabledRules: false, severityOverrides: false, sites: false },
+  };
+  let siteActive = true;
   let siteName = "";
   let dead = false; // the extension was reloaded or removed: this script stays quiet from now on
   const editors = new Map(); // editor root element -> Editor
@@ -88,56 +94,6 @@
     return ed;
   }
 
-  // ---- offsets across edits -------------------------------------------------------------------
-
-  // Move spans found in text `from` onto text `to`: spans before the edit stay, spans after it
-  // shift, spans the edit touched are dropped (a finding whose primary span goes is dropped).
-  function translate(items, from, to) {
-    if (from === to) return items;
-    const max = Math.min(from.length, to.length);
-    let p = 0;
-    while (p < max && from.charCodeAt(p) === to.charCodeAt(p)) p++;
-    let s = 0;
-    while (s < max - p && from.charCodeAt(from.length - 1 - s) === to.charCodeAt(to.length - 1 - s)) s++;
-    const delta = to.length - from.length;
-    const tail = from.length - s;
-    const move = ([a, b]) => {
-      if (b <= p) {
-        // An edit right after the span that extends its word changes the word: drop it.
-        if (b === p && WORD.test(from[b - 1] || "") && WORD.test(to[p] || "")) return null;
-        return [a, b];
-      }
-      if (a >= tail) {
-        if (a === tail && WORD.test(from[a] || "") && WORD.test(to[a + delta - 1] || "")) return null;
-        return [a + delta, b + delta];
-      }
-      return null;
-    };
-    const out = [];
-    for (const it of items) {
-      const primary = move(it.spans[0]);
-      if (!primary) continue;
-      out.push({ f: it.f, spans: [primary, ...it.spans.slice(1).map(move).filter(Boolean)] });
-    }
-    return out;
-  }
-
-  function spansOf(f) {
-    const primary = [f.start, f.end];
-    const rest = Array.isArray(f.spans) ? f.spans.filter((sp) => Array.isArray(sp) && sp[1] > sp[0] &&
-      !(sp[0] === f.start && sp[1] === f.end)) : [];
-    return [primary, ...rest.map((sp) => [sp[0], sp[1]])];
-  }
-
-  // The word the caret is in or just after (still being typed), as [start, end), or null.
-  function typingWord(text, caret) {
-    if (caret == null || caret === 0 || !WORD.test(text[caret - 1])) return null;
-    let a = caret, b = caret;
-    while (a > 0 && WORD.test(text[a - 1])) a--;
-    while (b < text.length && WORD.test(text[b])) b++;
-    return { start: a, end: b };
-  }
-
   // ---- checking -------------------------------------------------------------------------------
 
   // The editor's text may have changed: follow it with the drawn findings and schedule a check.
@@ -171,10 +127,9 @@
     const text = map.text;
     let send = text, exclude = null;
     if (partial) {
-      const w = typingWord(text, caretOffset(ed.kind, ed.root, map));
-      if (w) {
-        if (!text.slice(w.end).trim()) send = text.slice(0, w.start);
-        else exclude = w;
+      const req = partialRequest(text, caretOffset(ed.kind, ed.root, map));
+      ({ send, exclude } = req);
+      if (req.partial) {
         ed.fullTimer = setTimeout(() => { ed.fullTimer = null; runCheck(ed, false); }, IDLE_FULL_MS - DEBOUNCE_MS);
       }
     }
@@ -546,25 +501,32 @@
     return s;
   }
 
-  async function loadSettings() {
+  let settingsRetry = null;
+  async function loadSettings(attempt = 0) {
+    clearTimeout(settingsRetry);
     let resp;
     try {
       resp = await api.runtime.sendMessage({ type: "settings" });
     } catch (e) {
-      if (/context invalidated/i.test(String(e?.message))) shutDown();
+      if (/context invalidated/i.test(String(e?.message))) { shutDown(); return; }
+      resp = null; // the service worker is still starting: ask again
+    }
+    if (!resp?.settings) {
+      settingsRetry = setTimeout(() => loadSettings(attempt + 1), attempt < 50 ? 100 : 2000);
       return;
     }
-    if (!resp?.settings) return;
+    const was = siteActive;
     settings = resp.settings;
     const host = location.hostname;
     const site = siteFor(host, settings.sites);
     const off = settings.disabledSites.some((d) => host === d || host.endsWith("." + d));
     siteName = site || host;
-    const was = siteActive;
     siteActive = !!site && !off;
     if (siteActive && !was) {
       const ed = document.activeElement && editorFor(document.activeElement);
-      if (ed) { active = ed; sync(ed); }
+      if (ed) active = ed;
+      for (const e of editors.values()) sync(e);
+      updateState();
     }
     if (!siteActive) {
       ui.closePopover();
@@ -585,16 +547,15 @@
   }
 
   function onFocusIn(e) {
-    if (!siteActive || dead) return;
-    const target = e.composedPath()[0];
-    const ed = editorFor(target);
+    if (dead || !siteActive) return;
+    const ed = editorFor(e.composedPath()[0]);
     if (!ed) return;
     if (active !== ed) { active = ed; updateBadge(); updateState(); }
     sync(ed);
   }
 
   function onInput(e) {
-    if (!siteActive || dead) return;
+    if (dead || !siteActive) return;
     const ed = editorFor(e.composedPath()[0]);
     if (ed) { active = ed; sync(ed); }
   }
@@ -602,11 +563,13 @@
   // Editors that left the page, textareas changed by script (no input event), mirrors kept in place.
   function sweep() {
     if (dead || !siteActive) return;
+    let dropped = false;
     for (const ed of [...editors.values()]) {
-      if (!ed.root.isConnected) { ed.drop(); continue; }
+      if (!ed.root.isConnected) { ed.drop(); dropped = true; continue; }
       if (ed.kind === "textarea" && ed.root.value !== ed.text) sync(ed);
+      else layout(ed);
     }
-    paintAll();
+    if (dropped) paintAll();
     updateBadge();
     updateState();
   }
@@ -631,7 +594,9 @@
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && ui.popover) ui.closePopover(); }, true);
   setInterval(sweep, 1000);
   api.storage.onChanged.addListener(() => { if (!dead) loadSettings(); });
+  document.addEventListener("beforeinput", onInput, true); // editors that cancel input (Draft.js) still announce themselves
 
+  siteName = siteFor(location.hostname, settings.sites) || location.hostname;
   ui.ensure();
   loadSettings();
 })();

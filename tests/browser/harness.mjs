@@ -21,7 +21,7 @@ export const CHROMIUM = process.env.PG_CHROMIUM || '/usr/bin/chromium';
 export function rulesOverride() {
   if (process.env.POSTGUARD_RULES) return process.env.POSTGUARD_RULES;
   const hasPack = (() => {
-    try { return readdirSync(path.join(ROOT, 'rules')).some((f) => f.endsWith('.json')); } catch { return false; }
+    try { return readdirSync(path.join(ROOT, 'rules')).includes('pack.json'); } catch { return false; }
   })();
   return hasPack ? null : path.join(ROOT, 'tests/unit/pack.json');
 }
@@ -61,8 +61,27 @@ async function registerHost(profile) {
   }, null, 2));
 }
 
+// Machine-wide Chromium policies apply to every profile, ours too (e.g. gateMode "block" for this extension, or
+// NativeMessagingUserLevelHosts false, which hides the host we register). The tests need the defaults.
+export function machinePolicies() {
+  const dir = '/etc/chromium/policies/managed';
+  let files = [];
+  try { files = readdirSync(dir).filter((f) => f.endsWith('.json')); } catch { return []; }
+  return files.filter((f) => {
+    try {
+      const text = readFileSync(path.join(dir, f), 'utf8');
+      return text.includes(EXTENSION_ID) || text.includes('NativeMessaging') || text.includes('ExtensionSettings');
+    } catch { return false; }
+  }).map((f) => path.join(dir, f));
+}
+
 // launch({ host: true|false }) -> { context, profile, close() }
 export async function launch({ host = true } = {}) {
+  const policies = machinePolicies();
+  if (policies.length) {
+    throw new Error(`machine-wide Chromium policies would change what is tested: ${policies.join(', ')} ` +
+      '(another test writes them while it runs? remove them, or run the suites one after another)');
+  }
   const dist = await pagesDir();
   const profile = await mkdtemp(path.join(tmpdir(), 'pg-browser-'));
   // Keep the user's and the machine's clinic configuration out of the tests.
@@ -85,6 +104,8 @@ export async function launch({ host = true } = {}) {
   const blocked = [];
   await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
+    // The extension's own pages (popup.html and what it loads) are not network: let them through.
+    if (url.protocol === 'chrome-extension:') return route.continue();
     const site = Object.values(SITES).find((s) => new URL(s.url).host === url.host);
     if (site && url.pathname.startsWith('/__pg/')) {
       const file = path.basename(url.pathname);

@@ -5,6 +5,7 @@ import ReactDOM from 'react-dom';
 import { Editor, EditorState, getDefaultKeyBinding } from 'draft-js';
 
 window.__posted = [];
+window.__attempts = 0; // every time the site's own post action runs, even on an empty box
 
 class Compose extends React.Component {
   constructor(props) {
@@ -15,6 +16,7 @@ class Compose extends React.Component {
   }
   onChange = (editorState) => this.setState({ editorState });
   post = () => {
+    window.__attempts++;
     const text = this.state.editorState.getCurrentContent().getPlainText();
     if (!text.trim()) return;
     window.__posted.push(text);
