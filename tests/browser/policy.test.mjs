@@ -59,7 +59,7 @@ before(async () => {
       clinicLexicons: { facilities: [HOSPITAL] },
     } } },
   }, null, 2));
-  browser = await launch({ host: false }); // registers nothing in the profile
+  browser = await launch({ host: false, machinePolicies: true }); // registers nothing in the profile
 });
 
 after(async () => {
