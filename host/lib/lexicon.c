@@ -105,8 +105,12 @@ static void mask_vowels(char *s) {
  * (so a scan stops early), and the same with vowels hidden (for "dr*g"). */
 static int add_key(pg_lexicons *lx, pg_arena *a, int li, const char *key, int nwords) {
     char buf[KEY_MAX];
+    /* key came from pg_fold_term with a KEY_MAX buffer, so it fits; memcpy, not snprintf:
+     * this runs for every lexicon term and snprintf was a fifth of the pack's load time */
+    size_t klen = strnlen(key, KEY_MAX - 1);
     if (keyset_add(&lx->keys, a, key, li)) return -1;
-    snprintf(buf, sizeof buf, "%s", key);
+    memcpy(buf, key, klen);
+    buf[klen] = '\0';
     mask_vowels(buf);
     if (keyset_add(&lx->masked, a, buf, li)) return -1;
     if (nwords > 1) {
@@ -118,7 +122,8 @@ static int add_key(pg_lexicons *lx, pg_arena *a, int li, const char *key, int nw
         mask_vowels(buf);
         if (keyset_add(&lx->masked, a, buf, li)) return -1;
         /* prefixes: "johnson", "johnson memorial" of "johnson memorial hospital" */
-        snprintf(buf, sizeof buf, "%s", key);
+        memcpy(buf, key, klen);
+        buf[klen] = '\0';
         for (size_t i = strlen(buf); i > 0; i--) {
             if (buf[i - 1] != ' ') continue;
             buf[i - 1] = '\0';
@@ -162,8 +167,12 @@ static pg_status add_expanded(pg_lexicons *lx, pg_arena *a, int li, const char *
         return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
     }
     size_t pre = (size_t)(open - term), in = (size_t)(close - open - 1);
-    snprintf(without, tl + 1, "%.*s%s", (int)pre, term, close + 1);
-    snprintf(with, tl + 1, "%.*s%.*s%s", (int)pre, term, (int)in, open + 1, close + 1);
+    size_t post = tl - (size_t)(close + 1 - term); /* the bytes after ')' */
+    memcpy(without, term, pre);
+    memcpy(without + pre, close + 1, post + 1);
+    memcpy(with, term, pre);
+    memcpy(with + pre, open + 1, in);
+    memcpy(with + pre + in, close + 1, post + 1);
     pg_status st = add_expanded(lx, a, li, without, depth + 1, err);
     if (st == PG_OK) st = add_expanded(lx, a, li, with, depth + 1, err);
     free(without);

@@ -191,7 +191,7 @@ static int seccomp_enter(pg_sandbox_report *out) {
     /* stdio asks whether stdout is a terminal (TCGETS); no other ioctl */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                              SCMP_A1(SCMP_CMP_EQ, TCGETS));
+                              SCMP_A1(SCMP_CMP_EQ, TCGETS, 0));
     if (rc == 0) rc = seccomp_load(f);
     seccomp_release(f);
     if (rc != 0) {
