@@ -37,6 +37,35 @@ static double weight(pg_severity s) {
     return s == PG_SEV_HIGH ? 0.9 : s == PG_SEV_MEDIUM ? 0.6 : 0.3;
 }
 
+static int cmp_hit(const void *a, const void *b) {
+    const pg_hit *x = a, *y = b;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    return (x->e > y->e) - (x->e < y->e);
+}
+
+/* One underline per stretch of text: spans of a finding that overlap or touch ("67M", "67"
+ * and "M") become one, so the page never draws a word twice. The merged span that holds the
+ * primary evidence goes first, the others follow in order of position. */
+static void merge_spans(pg_raw_finding *f) {
+    pg_hit primary = f->spans[0];
+    if (f->nspans > 1) qsort(f->spans, f->nspans, sizeof *f->spans, cmp_hit);
+    size_t n = 0;
+    for (size_t i = 0; i < f->nspans; i++) {
+        if (n > 0 && f->spans[i].s <= f->spans[n - 1].e) {
+            if (f->spans[i].e > f->spans[n - 1].e) f->spans[n - 1].e = f->spans[i].e;
+            continue;
+        }
+        f->spans[n++] = f->spans[i];
+    }
+    f->nspans = n;
+    size_t p = 0;
+    while (p < n && !(f->spans[p].s <= primary.s && primary.e <= f->spans[p].e)) p++;
+    if (p == n) return; /* cannot happen: the primary span was among those merged */
+    pg_hit first = f->spans[p];
+    memmove(&f->spans[1], &f->spans[0], p * sizeof *f->spans);
+    f->spans[0] = first;
+}
+
 pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
     /* one finding per rule and place: merge overlaps that different matchers produced */
     if (raw->n > 1) qsort(raw->v, raw->n, sizeof *raw->v, cmp_rule_start);
@@ -61,11 +90,18 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
         keep = PG_MAX_FINDINGS; /* which ones survive is decided after sorting, below */
     }
     r->findings = calloc(n ? n : 1, sizeof *r->findings);
+    /* offsets to convert, per finding: the primary span, then the merged spans */
+    pg_hit *primary = malloc((n ? n : 1) * sizeof *primary);
     size_t noff = 0;
-    for (size_t i = 0; i < n; i++) noff += 2 * raw->v[i].nspans;
+    for (size_t i = 0; i < n; i++) {
+        if (primary) primary[i] = raw->v[i].spans[0];
+        merge_spans(&raw->v[i]);
+        noff += 2 + 2 * raw->v[i].nspans;
+    }
     size_t *bytes = malloc((noff ? noff : 1) * sizeof *bytes);
     size_t *units = malloc((noff ? noff : 1) * sizeof *units);
-    if (!r->findings || !bytes || !units) {
+    if (!r->findings || !bytes || !units || !primary) {
+        free(primary);
         free(bytes);
         free(units);
         pg_result_free(r);
@@ -73,11 +109,15 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
     }
     const uint32_t *map = sc->fold.map;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        bytes[k++] = map[primary[i].s];
+        bytes[k++] = map[primary[i].e];
         for (size_t j = 0; j < raw->v[i].nspans; j++) {
             bytes[k++] = map[raw->v[i].spans[j].s];
             bytes[k++] = map[raw->v[i].spans[j].e];
         }
+    }
+    free(primary);
     pg_utf16_offsets(sc->src, sc->srclen, bytes, units, noff);
     k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -92,6 +132,11 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
         o->message = rule->message;
         o->explanation = rule->explanation;
         o->suggestion = rule->suggestion;
+        o->span.byte_start = bytes[k];
+        o->span.byte_end = bytes[k + 1];
+        o->span.start = units[k];
+        o->span.end = units[k + 1];
+        k += 2;
         o->nspans = f->nspans;
         for (size_t j = 0; j < f->nspans; j++, k += 2) {
             o->spans[j].byte_start = bytes[k];
@@ -99,7 +144,6 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
             o->spans[j].start = units[k];
             o->spans[j].end = units[k + 1];
         }
-        o->span = o->spans[0];
     }
     free(bytes);
     free(units);

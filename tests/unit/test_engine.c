@@ -234,6 +234,38 @@ START_TEST(identifiable_patient_severity_rises_with_the_number_of_details) {
 }
 END_TEST
 
+/* Underlines of one finding never overlap or touch: "67M" is one span, not "67M", "67" and
+ * "M"; "rare sarcoma" swallows "sarcoma". The primary evidence stays in span, inside spans[0]. */
+START_TEST(a_findings_spans_are_merged_where_they_overlap_or_touch) {
+    const char *t = "67M from Gimli in bed 4 at Johnson Memorial last night with a rare sarcoma";
+    pg_result *r = check_text(t);
+    const pg_finding *f = find_rule(r, "privacy.identifiable-patient");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_ge(f->nspans, 2);
+    ck_assert_uint_le(f->spans[0].start, f->span.start);
+    ck_assert_uint_ge(f->spans[0].end, f->span.end);
+    ck_assert_uint_lt(f->span.start, f->span.end);
+    int saw_67m = 0, saw_sarcoma = 0;
+    for (size_t i = 0; i < f->nspans; i++) {
+        const pg_span *a = &f->spans[i];
+        size_t len = a->byte_end - a->byte_start;
+        saw_67m += len == 3 && strncmp(t + a->byte_start, "67M", 3) == 0;
+        saw_sarcoma += len == 12 && strncmp(t + a->byte_start, "rare sarcoma", 12) == 0;
+        for (size_t j = 0; j < f->nspans; j++) {
+            const pg_span *b = &f->spans[j];
+            ck_assert_msg(i == j || a->end < b->start || b->end < a->start,
+                          "spans %zu [%zu,%zu) and %zu [%zu,%zu) overlap or touch", i,
+                          a->start, a->end, j, b->start, b->end);
+        }
+        /* after the primary one, in order of position */
+        if (i >= 2) ck_assert_uint_lt(f->spans[i - 1].start, a->start);
+    }
+    ck_assert_int_eq(saw_67m, 1);
+    ck_assert_int_eq(saw_sarcoma, 1);
+    pg_result_free(r);
+}
+END_TEST
+
 START_TEST(advocacy_raises_nothing) {
     pg_result *r = check_text("ER wait times in Manitoba are a disgrace and the province must fund more beds");
     ck_assert_uint_eq(r->nfindings, 0);
@@ -694,6 +726,7 @@ static Suite *engine_suite(void) {
     tcase_add_test(t, supporting_evidence_must_be_inside_the_window);
     tcase_add_test(t, health_numbers_are_validated);
     tcase_add_test(t, identifiable_patient_severity_rises_with_the_number_of_details);
+    tcase_add_test(t, a_findings_spans_are_merged_where_they_overlap_or_touch);
     tcase_add_test(t, advocacy_raises_nothing);
     tcase_add_test(t, french_with_decomposed_accents_matches_folded_terms);
     tcase_add_test(t, empty_and_nul_containing_texts_are_checked);
