@@ -27,9 +27,14 @@
 [data-pg="badge"][data-severity="medium"] { background: #e37400; }
 [data-pg="badge"][data-severity="low"] { background: #1a73e8; }
 [data-pg="badge"][hidden] { display: none; }
-[data-pg="popover"] { position: fixed; width: 360px; max-width: calc(100vw - 16px); max-height: calc(100vh - 16px);
-  overflow: auto; padding: 12px 14px; border-radius: 8px; background: #fff; color: #202124;
+[data-pg="popover"] { position: fixed; display: flex; flex-direction: column; width: 360px;
+  max-width: calc(100vw - 16px); max-height: min(60vh, 420px); overflow: hidden; padding: 12px 14px 10px;
+  border-radius: 8px; background: #fff; color: #202124;
   font: 13px/1.45 system-ui, sans-serif; box-shadow: 0 4px 18px rgba(0,0,0,.28); border: 1px solid #dadce0; }
+.top { flex: none; }
+.body { flex: 1 1 auto; min-height: 48px; overflow: auto; overscroll-behavior: contain;
+  margin: 0 -6px; padding: 0 6px; border-top: 1px solid #f1f3f4; border-bottom: 1px solid #f1f3f4; }
+[data-pg="popover"] .buttons { flex: none; padding-top: 10px; }
 .head { display: flex; gap: 6px; align-items: center; margin-bottom: 6px; }
 .chip { font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em;
   padding: 1px 7px; border-radius: 9px; background: #f1f3f4; color: #3c4043; }
@@ -38,7 +43,7 @@
 [data-pg="severity"][data-severity="low"] { background: #e8f0fe; color: #174ea6; }
 [data-pg="message"] { font-weight: 600; margin: 4px 0 8px; }
 [data-pg="section"] { font-weight: 600; color: #3c4043; }
-[data-pg="section-text"] { margin: 4px 0 8px; padding: 4px 8px; border-left: 3px solid #dadce0;
+[data-pg="section-text"] { margin: 8px 0; padding: 4px 8px; border-left: 3px solid #dadce0;
   color: #3c4043; font-style: italic; white-space: pre-wrap; }
 [data-pg="explanation"] { margin: 0 0 8px; }
 .instead { margin: 0 0 10px; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; }
@@ -211,16 +216,21 @@ button.danger { color: #a50e0e; }
     const head = el("div", { class: "head" });
     head.appendChild(el("span", { class: "chip", "data-pg": "category" }, f.category || ""));
     head.appendChild(el("span", { class: "chip", "data-pg": "severity", "data-severity": f.severity || "" }, f.severity || ""));
-    popover.appendChild(head);
-    popover.appendChild(el("div", { "data-pg": "message" }, f.message || ""));
-    popover.appendChild(el("div", { "data-pg": "section" }, sectionLabel(f)));
-    popover.appendChild(el("div", { "data-pg": "section-text" }, f.section_text || ""));
-    const expl = el("p", { "data-pg": "explanation" }, f.explanation || "");
-    popover.appendChild(expl);
+    // What was flagged and under which section stays in view; the standard's text, the
+    // explanation and the advice scroll between it and the buttons (the section's text is long).
+    const top = el("div", { class: "top" });
+    top.appendChild(head);
+    top.appendChild(el("div", { "data-pg": "message" }, f.message || ""));
+    top.appendChild(el("div", { "data-pg": "section" }, sectionLabel(f)));
+    popover.appendChild(top);
+    const body = el("div", { class: "body" });
+    body.appendChild(el("div", { "data-pg": "section-text" }, f.section_text || ""));
+    body.appendChild(el("p", { "data-pg": "explanation" }, f.explanation || ""));
     const instead = el("div", { class: "instead" });
     instead.appendChild(el("div", { class: "label" }, "What to do instead"));
     instead.appendChild(el("div", { "data-pg": "suggestion" }, f.suggestion || ""));
-    popover.appendChild(instead);
+    body.appendChild(instead);
+    popover.appendChild(body);
     const buttons = el("div", { class: "buttons" });
     if (opts.canIgnore) {
       const b = el("button", { type: "button", "data-pg": "ignore" }, "Ignore here");
@@ -242,13 +252,15 @@ button.danger { color: #a50e0e; }
   const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
   // Where the popover goes: below the underline, else above it, else beside the editor box, in
-  // the viewport and never over the rects to avoid (the site's Post button), else just below.
+  // the viewport and never over the rects to avoid (the site's Post button), else on the side
+  // with more room, shortened to fit there.
   function placePopover(anchor, box, avoid) {
     if (!popover || !anchor) return;
     if (box !== undefined) { popover._box = box; popover._avoid = avoid || []; }
     box = popover._box;
     avoid = popover._avoid || [];
     const vw = innerWidth, vh = innerHeight, m = 8;
+    popover.style.maxHeight = ""; // back to the stylesheet's cap before measuring again
     const tryAt = (left, top, width) => {
       popover.style.width = `${width}px`;
       const h = popover.offsetHeight;
@@ -274,9 +286,16 @@ button.danger { color: #a50e0e; }
     let spot = null;
     for (const f of spots) if ((spot = f())) break;
     if (!spot) {
+      // Nothing fits whole: take the side of the underline with more room, shorten the popover
+      // to that room (its body scrolls) so it leaves the words it explains visible, and keep
+      // it on screen.
       popover.style.width = `${full}px`;
+      const below = vh - m - (anchor.bottom + 6), above = anchor.top - 6 - m;
+      const room = Math.max(below, above);
+      if (popover.offsetHeight > room && room >= 160) popover.style.maxHeight = `${room}px`;
       const h = popover.offsetHeight;
-      spot = { left: clampX(anchor.left, full), top: Math.max(m, Math.min(anchor.bottom + 6, vh - h - m)) };
+      const top = above > below ? anchor.top - 6 - h : anchor.bottom + 6;
+      spot = { left: clampX(anchor.left, full), top: Math.max(m, Math.min(top, vh - h - m)) };
     }
     popover.style.left = `${spot.left}px`;
     popover.style.top = `${spot.top}px`;

@@ -80,7 +80,7 @@ typedef struct pg_finding {
     pg_severity severity;    /* after clinic overrides */
     double confidence;       /* 0..1, from the rule */
     pg_span span;            /* the primary evidence (what the popover anchors to) */
-    size_t nspans;           /* every span to underline, primary first */
+    size_t nspans;           /* spans to underline, merged where they overlap or touch; spans[0] holds span */
     pg_span spans[PG_MAX_SPANS];
     const char *message;     /* one line */
     const char *explanation; /* why, quoting the section */

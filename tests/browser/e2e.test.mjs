@@ -380,7 +380,7 @@ describe('PostGuard in Chromium with the real host', () => {
 
   test('screenshot: a flagged post with its popover open', async () => {
     const page = await openSite(browser.context, 'x');
-    await page.setViewportSize({ width: 1000, height: 1200 }); // room for the popover below the post
+    await page.setViewportSize({ width: 1000, height: 700 }); // a laptop's window: the popover fits below the post
     const text = 'Long shift 🌙 67M from Gimli in bed 4 last night.';
     const r = await truth(text);
     await type(page, 'x', text);
@@ -389,12 +389,27 @@ describe('PostGuard in Chromium with the real host', () => {
     assert.ok(f, 'the screenshot post is flagged');
     await clickUnderline(page, text.slice(f.start, f.end));
     await ui(page, 'popover').waitFor({ state: 'visible' });
-    // The compose column and the popover, for the README.
+    // The popover is capped (its body scrolls), stays in the window, leaves the flagged words
+    // visible, and keeps what was flagged and the buttons in view.
     const pop = await ui(page, 'popover').boundingBox();
+    assert.ok(pop.height <= 421, `the popover is at most 420 px tall, not ${pop.height}`);
+    assert.ok(pop.y >= 0 && pop.y + pop.height <= 700, `the popover is inside the window: ${JSON.stringify(pop)}`);
+    const word = await page.evaluate((want) => {
+      const h = CSS.highlights.get('postguard-high');
+      for (const r of h ?? []) if (r.toString() === want) return r.getBoundingClientRect().toJSON();
+      return null;
+    }, text.slice(f.start, f.end));
+    assert.ok(word && (word.bottom <= pop.y || word.top >= pop.y + pop.height ||
+      word.right <= pop.x || word.left >= pop.x + pop.width), `the popover ${JSON.stringify(pop)} covers the word ${JSON.stringify(word)}`);
+    for (const k of ['category', 'severity', 'message', 'section', 'ignore', 'mute-rule']) {
+      const b = await ui(page, k).boundingBox();
+      assert.ok(b && b.y >= pop.y && b.y + b.height <= pop.y + pop.height + 0.5, `${k} is in view in the popover: ${JSON.stringify(b)}`);
+    }
+    // The compose column and the popover, for the README.
     const main = await page.locator('main').boundingBox();
     const bottom = Math.max(pop.y + pop.height, 250) + 16;
     await page.screenshot({ path: path.join(SHOTS, 'screenshot-warning.png'),
-      clip: { x: main.x, y: 0, width: main.width, height: Math.min(bottom, 1200) } });
+      clip: { x: main.x, y: 0, width: main.width, height: Math.min(bottom, 700) } });
     await page.close();
   });
 
