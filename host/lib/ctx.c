@@ -137,14 +137,19 @@ int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p) {
     for (size_t i = 0; i < sc->nm; i++) free(sc->mhits[i].v);
     free(sc->mhits);
     free(sc->mdone);
+    for (size_t i = 0; i < sc->nm; i++) free(sc->phits[i].v);
+    free(sc->phits);
+    free(sc->pdone);
     sc->nlexhits = p->lex.n;
     sc->nm = p->nmatchers;
     sc->lexhits = calloc(sc->nlexhits ? sc->nlexhits : 1, sizeof *sc->lexhits);
     sc->mhits = calloc(sc->nm ? sc->nm : 1, sizeof *sc->mhits);
     sc->mdone = calloc(sc->nm ? sc->nm : 1, 1);
+    sc->phits = calloc(sc->nm ? sc->nm : 1, sizeof *sc->phits);
+    sc->pdone = calloc(sc->nm ? sc->nm : 1, 1);
     if (!sc->md) sc->md = pcre2_match_data_create(32, NULL);
     sc->pack = p;
-    if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->md) {
+    if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->phits || !sc->pdone || !sc->md) {
         sc->nlexhits = sc->nm = 0;
         return -1;
     }
@@ -163,6 +168,9 @@ void pg_scratch_free(pg_scratch *sc) {
     for (size_t i = 0; i < sc->nm; i++) free(sc->mhits[i].v);
     free(sc->mhits);
     free(sc->mdone);
+    for (size_t i = 0; i < sc->nm; i++) free(sc->phits[i].v);
+    free(sc->phits);
+    free(sc->pdone);
     if (sc->md) pcre2_match_data_free(sc->md);
     memset(sc, 0, sizeof *sc);
 }

@@ -137,11 +137,24 @@ typedef struct pg_pattern {
     pcre2_code *code;
     int hit_group; /* number of the (?<hit>...) group, or 0 */
     int raw;       /* run on the original text instead of the folded text */
+    int caseless;
+    const char *src; /* the source, to find matchers with the same pattern (rules.c sets it) */
+    int owned;       /* 0: a copy of another matcher's pattern, which frees the code */
+    int slot;        /* the per-check cache slot shared by every matcher with this pattern */
+    /* A cheap necessary condition, from PCRE2's own analysis: a text can only match when it
+     * has at least minlen bytes and, for each of the nneed sets, one of the set's bytes. */
+    uint32_t minlen;
+    int nneed;
+    uint8_t need[2][32]; /* bit b of need[i][b / 8]: byte b */
 } pg_pattern;
 
 pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int raw,
                              pg_error *err);
 void pg_pattern_free(pg_pattern *p);
+/* The set of bytes occurring in s[0, len) (bit b of out[b / 8]). */
+void pg_bytes_present(const char *s, size_t len, uint8_t out[32]);
+/* 0 when p cannot match a subject of len bytes with the bytes of present; 1 when it may. */
+int pg_pattern_may_match(const pg_pattern *p, const uint8_t present[32], size_t len);
 /* Append every match to out (folded coordinates). Returns 0, 1 when the match limit was hit
  * (the hits so far are kept), or -1 on ENOMEM. */
 int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out);
@@ -259,6 +272,9 @@ struct pg_scratch {
     pg_hitvec *mhits; /* per matcher, valid when mdone[i] */
     uint8_t *mdone;
     size_t nm;
+    pg_hitvec *phits; /* per pattern slot (a matcher id): the pattern's own hits */
+    uint8_t *pdone;   /* 0: not run yet, 1: run, 2: run and stopped at a limit */
+    uint8_t present[2][32]; /* bytes of the folded text [0] and of the raw text [1] */
     pcre2_match_data *md;
     size_t limit_hits;
     const char *limit_rules[8];

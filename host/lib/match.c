@@ -73,12 +73,28 @@ static void note_limit(pg_scratch *sc, const pg_rule *r) {
 /* The hits of matcher m (NULL on ENOMEM). r is the rule asking, named if a limit is hit. */
 static const pg_hitvec *hits_of(pg_scratch *sc, const pg_matcher *m, const pg_rule *r) {
     pg_hitvec *hv = &sc->mhits[m->id];
-    if (sc->mdone[m->id]) return hv;
+    const pg_pattern *p = m->pat.code ? &m->pat : NULL;
+    if (sc->mdone[m->id]) return p && !m->validate ? &sc->phits[p->slot] : hv;
     hv->n = 0;
-    if (m->pat.code) {
-        int rc = pg_pattern_scan(&m->pat, sc, hv);
-        if (rc < 0) return NULL;
-        if (rc > 0) note_limit(sc, r);
+    if (p) {
+        /* the pattern's hits are shared by every matcher with the same pattern; the
+         * filter skips the PCRE2 pass when the text lacks a byte every match needs */
+        pg_hitvec *ph = &sc->phits[p->slot];
+        if (!sc->pdone[p->slot]) {
+            ph->n = 0;
+            int rc = 0;
+            if (pg_pattern_may_match(p, sc->present[p->raw], p->raw ? sc->srclen : sc->fold.len))
+                rc = pg_pattern_scan(p, sc, ph);
+            if (rc < 0) return NULL;
+            sc->pdone[p->slot] = rc > 0 ? 2 : 1;
+        }
+        if (sc->pdone[p->slot] == 2) note_limit(sc, r); /* once per matcher, as each ran it */
+        if (!m->validate) {
+            sc->mdone[m->id] = 1;
+            return ph;
+        }
+        for (size_t i = 0; i < ph->n; i++)
+            if (pg_hitvec_push(hv, ph->v[i].s, ph->v[i].e)) return NULL;
     } else {
         for (int k = 0; k < m->nlex; k++) {
             const pg_hitvec *lh = &sc->lexhits[m->lex[k]];
@@ -348,6 +364,9 @@ static pg_status eval_rule(pg_scratch *sc, const pg_rule *r, pg_rawvec *out) {
 pg_status pg_match_rules(pg_scratch *sc, pg_rawvec *out) {
     const pg_pack *p = sc->pack;
     memset(sc->mdone, 0, sc->nm);
+    memset(sc->pdone, 0, sc->nm);
+    pg_bytes_present(sc->fold.text, sc->fold.len, sc->present[0]);
+    pg_bytes_present(sc->raw, sc->raw ? sc->srclen : 0, sc->present[1]);
     for (size_t i = 0; i < p->nrules; i++) {
         if (!p->rules[i].enabled) continue;
         pg_status st = eval_rule(sc, &p->rules[i], out);

@@ -4,6 +4,82 @@
 
 #include "internal.h"
 
+/* Whether the pattern may match letters in either case: compiled caseless, or an inline
+ * option group such as (?i) or (?x-i:...) switches it on somewhere. */
+static int maybe_caseless(const char *src, int caseless) {
+    if (caseless) return 1;
+    for (const char *s = strstr(src, "(?"); s; s = strstr(s + 1, "(?"))
+        for (const char *q = s + 2; (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                    *q == '-' || *q == '^';
+             q++)
+            if (*q == 'i') return 1;
+    return 0;
+}
+
+static void set_bit(uint8_t set[32], unsigned b) {
+    set[b / 8] |= (uint8_t)(1u << (b % 8));
+}
+
+/* The set of bytes that can stand for code unit cu, which PCRE2 reports as required
+ * (possibly caselessly: it does not say). 0 when no safe set is known: outside ASCII a
+ * caseless character's other cases may begin with other bytes, and in UTF mode 'k' and 's'
+ * also match the Kelvin sign and the long s. */
+static int unit_set(uint32_t cu, int icase, uint8_t set[32]) {
+    memset(set, 0, 32);
+    if (cu > 0xFF) return 0;
+    if (!icase) {
+        set_bit(set, cu);
+        return 1;
+    }
+    if (cu >= 0x80) return 0;
+    uint32_t lo = cu >= 'A' && cu <= 'Z' ? cu + 32 : cu;
+    if (lo == 'k' || lo == 's') return 0;
+    set_bit(set, cu);
+    if (lo >= 'a' && lo <= 'z') {
+        set_bit(set, lo);
+        set_bit(set, lo - 32);
+    }
+    return 1;
+}
+
+/* Ask PCRE2 what every match needs (it uses the same facts to skip start positions): its
+ * first code unit or the set of possible first code units, its last required code unit and
+ * its minimum length. Anything PCRE2 does not know leaves the filter open. */
+static void derive_filter(pg_pattern *p, const char *src, int caseless) {
+    uint32_t type = 0, cu = 0, minlen = 0;
+    int icase = maybe_caseless(src, caseless);
+    const uint8_t *bitmap = NULL;
+    p->nneed = 0;
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_MINLENGTH, &minlen) == 0) p->minlen = minlen;
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0) {
+        if (type == 1 && pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTCODEUNIT, &cu) == 0) {
+            if (unit_set(cu, icase, p->need[p->nneed])) p->nneed++;
+        } else if (type == 0 &&
+                   pcre2_pattern_info(p->code, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 && bitmap) {
+            memcpy(p->need[p->nneed++], bitmap, 32);
+        }
+    }
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1 &&
+        pcre2_pattern_info(p->code, PCRE2_INFO_LASTCODEUNIT, &cu) == 0 &&
+        unit_set(cu, icase, p->need[p->nneed]))
+        p->nneed++;
+}
+
+void pg_bytes_present(const char *s, size_t len, uint8_t out[32]) {
+    memset(out, 0, 32);
+    for (size_t i = 0; i < len; i++) set_bit(out, (unsigned char)s[i]);
+}
+
+int pg_pattern_may_match(const pg_pattern *p, const uint8_t present[32], size_t len) {
+    if (len < p->minlen) return 0;
+    for (int i = 0; i < p->nneed; i++) {
+        int any = 0;
+        for (int b = 0; b < 32 && !any; b++) any = (p->need[i][b] & present[b]) != 0;
+        if (!any) return 0;
+    }
+    return 1;
+}
+
 pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int raw,
                              pg_error *err) {
     int code;
@@ -25,11 +101,14 @@ pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int r
     int n = pcre2_substring_number_from_name(p->code, (PCRE2_SPTR) "hit");
     p->hit_group = n > 0 ? n : 0;
     p->raw = raw;
+    p->caseless = caseless;
+    p->owned = 1;
+    derive_filter(p, src, caseless);
     return PG_OK;
 }
 
 void pg_pattern_free(pg_pattern *p) {
-    if (p->code) pcre2_code_free(p->code);
+    if (p->code && p->owned) pcre2_code_free(p->code);
     p->code = NULL;
 }
 

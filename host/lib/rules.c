@@ -251,11 +251,29 @@ static pg_status parse_matcher(loader *L, const cJSON *j, const char *field, int
         if (cs && !cJSON_IsBool(cs)) return fail(L, field, "\"case\" must be true or false");
         int casesens = cs && cJSON_IsTrue(cs);
         int raw = casesens || (on && strcmp(on->valuestring, "raw") == 0);
-        pg_error perr;
-        pg_error_clear(&perr);
-        if (pg_pattern_compile(&m->pat, pat->valuestring, !casesens, raw, &perr) != PG_OK)
-            return pg_fail(L->err, PG_ERULE, L->file, L->rule, sub, perr.offset,
-                           "%s: rule '%s': %s: %s", L->file, L->rule, sub, perr.message);
+        /* a pattern several rules use is compiled once and run once per check */
+        const pg_pattern *same = NULL;
+        for (size_t i = 0; i < L->p->nmatchers && !same; i++) {
+            const pg_pattern *q = &L->p->matchers[i]->pat;
+            if (q->code && q->owned && q->caseless == !casesens && q->raw == raw &&
+                strcmp(q->src, pat->valuestring) == 0)
+                same = q;
+        }
+        if (same) {
+            m->pat = *same;
+            m->pat.owned = 0;
+        } else {
+            pg_error perr;
+            pg_error_clear(&perr);
+            if (pg_pattern_compile(&m->pat, pat->valuestring, !casesens, raw, &perr) != PG_OK)
+                return pg_fail(L->err, PG_ERULE, L->file, L->rule, sub, perr.offset,
+                               "%s: rule '%s': %s: %s", L->file, L->rule, sub, perr.message);
+            m->pat.src = pg_arena_strdup(L->p->arena, pat->valuestring);
+            if (!m->pat.src) {
+                pg_pattern_free(&m->pat);
+                return nomem(L);
+            }
+        }
     }
     if (st != PG_OK) return st;
     /* register now so the pattern is freed with the pack even if a later field fails */
@@ -263,6 +281,7 @@ static pg_status parse_matcher(loader *L, const cJSON *j, const char *field, int
         pg_pattern_free(&m->pat);
         return st;
     }
+    if (m->pat.code && m->pat.owned) m->pat.slot = m->id;
     const cJSON *val = cJSON_GetObjectItemCaseSensitive(j, "validate");
     if (val) {
         if (!cJSON_IsString(val)) return fail(L, field, "\"validate\" must be a string");
