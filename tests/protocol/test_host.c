@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bigpack.h"
 #include "child.h"
 
 #ifndef PG_HOST
@@ -390,26 +391,12 @@ END_TEST
 START_TEST(a_reply_never_exceeds_1_mib) {
     /* a pack whose rule has an 18,000-byte explanation: 100 findings would make 1.8 MB */
     char pack[64];
-    snprintf(pack, sizeof pack, "/tmp/pg-host-XXXXXX");
-    int fd = mkstemp(pack);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("{\"id\":\"big\",\"version\":\"1\",\"name\":\"big\",\"sections\":{\"3.1\":{\"title\":\"P\","
-          "\"text\":\"t\"}},\"lexicons\":{\"zz\":[\"zorblax\"]},\"rules\":[{\"id\":\"privacy.big\","
-          "\"category\":\"privacy\",\"section\":\"3.1\",\"severity\":\"high\",\"message\":\"m\","
-          "\"suggestion\":\"s\",\"match\":{\"lexicon\":\"zz\"},\"examples\":{\"match\":[\"zorblax\"],"
-          "\"nomatch\":[\"ok\"]},\"explanation\":\"", f);
-    for (int i = 0; i < 2000; i++) fputs("why why..", f);
-    fputs("\"}]}", f);
-    fclose(f);
+    ck_assert_int_eq(pg_test_write_big_pack(pack, sizeof pack), 0);
     start_with(pack, iso_env);
     expect_alive(); /* loaded */
     unlink(pack);
     char req[2048];
-    size_t n = (size_t)snprintf(req, sizeof req, "{\"type\":\"check\",\"id\":1,\"text\":\"");
-    for (int i = 0; i < 100; i++) n += (size_t)snprintf(req + n, sizeof req - n, "zorblax ");
-    snprintf(req + n, sizeof req - n, "\"}");
+    pg_test_big_check(req, sizeof req);
     cJSON *r = ask(req); /* read_reply checks the 1 MiB limit */
     ck_assert_str_eq(str(r, "type"), "result");
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "truncated")));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bigpack.h"
 #include "frame.h"
 #include "postguard.h"
 #include "protocol.h"
@@ -559,19 +560,7 @@ END_TEST
 static char big_pack[64];
 
 START_TEST(a_reply_over_1_mib_is_cut_and_marked_truncated) {
-    snprintf(big_pack, sizeof big_pack, "/tmp/pg-proto-XXXXXX");
-    int fd = mkstemp(big_pack);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("{\"id\":\"big\",\"version\":\"1\",\"name\":\"big\",\"sections\":{\"3.1\":{\"title\":\"P\","
-          "\"text\":\"t\"}},\"lexicons\":{\"zz\":[\"zorblax\"]},\"rules\":[{\"id\":\"privacy.big\","
-          "\"category\":\"privacy\",\"section\":\"3.1\",\"severity\":\"high\",\"message\":\"m\","
-          "\"suggestion\":\"s\",\"match\":{\"lexicon\":\"zz\"},\"examples\":{\"match\":[\"zorblax\"],"
-          "\"nomatch\":[\"ok\"]},\"explanation\":\"", f);
-    for (int i = 0; i < 2000; i++) fputs("why why..", f);
-    fputs("\"}]}", f);
-    fclose(f);
+    ck_assert_int_eq(pg_test_write_big_pack(big_pack, sizeof big_pack), 0);
     pg_ctx *c;
     pg_proto *p;
     pg_error err;
@@ -580,9 +569,7 @@ START_TEST(a_reply_over_1_mib_is_cut_and_marked_truncated) {
     unlink(big_pack);
     ck_assert_int_eq(pg_proto_new(c, NULL, &p), PG_OK);
     char req[2048];
-    size_t n = (size_t)snprintf(req, sizeof req, "{\"type\":\"check\",\"id\":1,\"text\":\"");
-    for (int i = 0; i < 100; i++) n += (size_t)snprintf(req + n, sizeof req - n, "zorblax ");
-    snprintf(req + n, sizeof req - n, "\"}");
+    pg_test_big_check(req, sizeof req);
     size_t len = 0;
     pg_proto_log log;
     char *out = pg_proto_handle(p, req, strlen(req), &len, &log);
