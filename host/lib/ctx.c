@@ -140,6 +140,13 @@ int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p) {
     for (size_t i = 0; i < sc->nm; i++) free(sc->phits[i].v);
     free(sc->phits);
     free(sc->pdone);
+    for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < sc->ncand[r]; i++) free(sc->cand[r][i].v);
+        free(sc->cand[r]);
+        sc->ncand[r] = p->nstart[r];
+        sc->cand[r] = calloc(sc->ncand[r] ? (size_t)sc->ncand[r] : 1, sizeof *sc->cand[r]);
+        if (!sc->cand[r]) sc->ncand[r] = 0;
+    }
     sc->nlexhits = p->lex.n;
     sc->nm = p->nmatchers;
     sc->lexhits = calloc(sc->nlexhits ? sc->nlexhits : 1, sizeof *sc->lexhits);
@@ -149,7 +156,8 @@ int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p) {
     sc->pdone = calloc(sc->nm ? sc->nm : 1, 1);
     if (!sc->md) sc->md = pcre2_match_data_create(32, NULL);
     sc->pack = p;
-    if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->phits || !sc->pdone || !sc->md) {
+    if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->phits || !sc->pdone || !sc->md ||
+        !sc->cand[0] || !sc->cand[1]) {
         sc->nlexhits = sc->nm = 0;
         return -1;
     }
@@ -171,6 +179,10 @@ void pg_scratch_free(pg_scratch *sc) {
     for (size_t i = 0; i < sc->nm; i++) free(sc->phits[i].v);
     free(sc->phits);
     free(sc->pdone);
+    for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < sc->ncand[r]; i++) free(sc->cand[r][i].v);
+        free(sc->cand[r]);
+    }
     if (sc->md) pcre2_match_data_free(sc->md);
     memset(sc, 0, sizeof *sc);
 }

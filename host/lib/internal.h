@@ -131,6 +131,27 @@ void pg_lexicons_free(pg_lexicons *lx);
 /* Scan the tokens once and append every hit to hits[lexicon index]. */
 int pg_lexicon_scan(const pg_lexicons *lx, pg_scratch *sc);
 
+/* ---- where patterns can start (prefilter.c) ---- */
+
+/* A match may begin with a byte of c0 followed by a byte of c1 (c1 holds every byte, and 0
+ * for the end of the text, when one byte may be the whole match). prev: 0, or what the byte
+ * before cannot be (1: an ASCII letter, 2: a word character); bol: only at the text's start. */
+typedef struct pg_startkey {
+    uint8_t c0[32], c1[32];
+    uint8_t prev, bol;
+} pg_startkey;
+
+typedef struct pg_u32vec {
+    uint32_t *v;
+    size_t n, cap;
+} pg_u32vec;
+
+typedef struct pg_starttab pg_starttab;
+
+/* Read a pattern's source into the keys every match starts with. Returns 1 with *keys
+ * (freed by the caller) when it could, 0 when the pattern must run everywhere, -1 on ENOMEM. */
+int pg_start_keys(const char *src, int caseless, pg_startkey **keys, int *nkeys);
+
 /* ---- patterns (pattern.c) ---- */
 
 typedef struct pg_pattern {
@@ -146,6 +167,13 @@ typedef struct pg_pattern {
     uint32_t minlen;
     int nneed;
     uint8_t need[2][32]; /* bit b of need[i][b / 8]: byte b */
+    /* When its starts are known (prefilter.c) the pattern is compiled anchored and tried only
+     * at the positions the pack's start table finds: keys until the table is built, then fidx,
+     * its index in that table (-1 before: tried at every character). */
+    int anchored;
+    pg_startkey *keys;
+    int nkeys;
+    int fidx;
 } pg_pattern;
 
 pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int raw,
@@ -229,6 +257,8 @@ typedef struct pg_pack {
     size_t nmatchers, matchercap;
     pg_lexicons lex;
     pcre2_match_context *mctx; /* the match limits, shared by every pattern */
+    pg_starttab *start[2];     /* where the anchored patterns start: folded text [0], raw [1] */
+    int nstart[2];             /* how many patterns each table serves */
 } pg_pack;
 
 pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs,
@@ -275,6 +305,9 @@ struct pg_scratch {
     pg_hitvec *phits; /* per pattern slot (a matcher id): the pattern's own hits */
     uint8_t *pdone;   /* 0: not run yet, 1: run, 2: run and stopped at a limit */
     uint8_t present[2][32]; /* bytes of the folded text [0] and of the raw text [1] */
+    pg_u32vec *cand[2];     /* candidate starts per anchored pattern, folded [0] and raw [1] */
+    int ncand[2];
+    uint8_t candstate[2];   /* 0: not found yet, 1: found, 2: try every character */
     pcre2_match_data *md;
     size_t limit_hits;
     const char *limit_rules[8];
@@ -283,6 +316,14 @@ struct pg_scratch {
 };
 
 int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p);
+
+/* Build the pack's start tables from its anchored patterns (after every rule is read); the
+ * patterns' keys are freed. */
+pg_status pg_start_build(pg_pack *p, pg_error *err);
+void pg_starttab_free(pg_starttab *t);
+/* The positions where anchored pattern p may match in this check: *out is NULL when every
+ * character start must be tried. Returns 0, or -1 on ENOMEM. */
+int pg_start_positions(pg_scratch *sc, const pg_pattern *p, const pg_u32vec **out);
 void pg_scratch_free(pg_scratch *sc);
 
 /* ---- matching and scoring ---- */

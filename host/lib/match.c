@@ -365,6 +365,7 @@ pg_status pg_match_rules(pg_scratch *sc, pg_rawvec *out) {
     const pg_pack *p = sc->pack;
     memset(sc->mdone, 0, sc->nm);
     memset(sc->pdone, 0, sc->nm);
+    sc->candstate[0] = sc->candstate[1] = 0;
     pg_bytes_present(sc->fold.text, sc->fold.len, sc->present[0]);
     pg_bytes_present(sc->raw, sc->raw ? sc->srclen : 0, sc->present[1]);
     for (size_t i = 0; i < p->nrules; i++) {

@@ -1,5 +1,6 @@
 /* pattern.c - PCRE2 patterns: compiled once with JIT, run with match and depth limits.
  * A pattern that hits a limit stops and is reported, so no input can make a check hang. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -87,8 +88,18 @@ pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int r
     uint32_t opts = PCRE2_UTF;
     if (caseless) opts |= PCRE2_CASELESS;
     memset(p, 0, sizeof *p);
+    p->fidx = -1;
+    /* a pattern whose starts are known runs only there, so it is compiled anchored */
+    int known = pg_start_keys(src, caseless, &p->keys, &p->nkeys);
+    if (known < 0) return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
+    if (known) {
+        opts |= PCRE2_ANCHORED;
+        p->anchored = 1;
+    }
     p->code = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, opts, &code, &off, NULL);
     if (!p->code) {
+        free(p->keys);
+        p->keys = NULL;
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
         return pg_fail(err, PG_ERULE, NULL, NULL, NULL, (long)off,
@@ -108,39 +119,71 @@ pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int r
 }
 
 void pg_pattern_free(pg_pattern *p) {
-    if (p->code && p->owned) pcre2_code_free(p->code);
+    if (p->code && p->owned) {
+        pcre2_code_free(p->code);
+        free(p->keys);
+    }
     p->code = NULL;
+    p->keys = NULL;
+}
+
+#define NO_MEMORY (-100000) /* not a PCRE2 code: our hit vector could not grow */
+
+/* One match attempt at start; fills the hit, or returns PCRE2's code. */
+static int match_at(const pg_pattern *p, pg_scratch *sc, const char *subject, size_t len,
+                    size_t start, pg_hitvec *out, size_t *end) {
+    int rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK, sc->md,
+                         sc->pack->mctx);
+    if (rc < 0) return rc;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+    size_t s = ov[0], e = ov[1];
+    if (p->hit_group && rc > p->hit_group && ov[2 * p->hit_group] != PCRE2_UNSET) {
+        s = ov[2 * p->hit_group];
+        e = ov[2 * p->hit_group + 1];
+    }
+    if (e > s) {
+        if (p->raw) { /* hits live in folded coordinates */
+            s = sc->fold.inv[s];
+            e = sc->fold.inv[e];
+        }
+        if (e > s && pg_hitvec_push(out, (uint32_t)s, (uint32_t)e)) return NO_MEMORY;
+    }
+    size_t next = ov[1];
+    if (ov[1] <= ov[0]) { /* empty match: step over one whole character */
+        next = ov[0] + 1;
+        while (next < len && ((unsigned char)subject[next] & 0xC0) == 0x80) next++;
+    }
+    *end = next > start ? next : start + 1;
+    return rc;
 }
 
 int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
     const char *subject = p->raw ? sc->raw : sc->fold.text;
     size_t len = p->raw ? sc->srclen : sc->fold.len;
-    size_t start = 0;
+    size_t start = 0, end;
+    if (p->anchored) {
+        /* tried where a match can begin; after a match, from its end on, as PCRE2 would */
+        const pg_u32vec *cand;
+        if (pg_start_positions(sc, p, &cand)) return -1;
+        size_t n = cand ? cand->n : len;
+        for (size_t k = 0; k < n; k++) {
+            size_t at = cand ? cand->v[k] : k;
+            if (at < start) continue;
+            if (!cand && ((unsigned char)subject[at] & 0xC0) == 0x80) continue;
+            int rc = match_at(p, sc, subject, len, at, out, &end);
+            if (rc == PCRE2_ERROR_NOMATCH) continue;
+            if (rc == NO_MEMORY) return -1;
+            if (rc < 0) return 1; /* match, depth or heap limit: report, keep what we found */
+            start = end;
+        }
+        return 0;
+    }
     while (start <= len) {
-        int rc = pcre2_match(p->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK,
-                             sc->md, sc->pack->mctx);
+        int rc = match_at(p, sc, subject, len, start, out, &end);
         if (rc == PCRE2_ERROR_NOMATCH) break;
+        if (rc == NO_MEMORY) return -1;
         if (rc < 0) return 1; /* match, depth or heap limit: report, keep what we found */
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
-        size_t s = ov[0], e = ov[1];
-        if (p->hit_group && rc > p->hit_group && ov[2 * p->hit_group] != PCRE2_UNSET) {
-            s = ov[2 * p->hit_group];
-            e = ov[2 * p->hit_group + 1];
-        }
-        if (e > s) {
-            if (p->raw) { /* hits live in folded coordinates */
-                s = sc->fold.inv[s];
-                e = sc->fold.inv[e];
-            }
-            if (e > s && pg_hitvec_push(out, (uint32_t)s, (uint32_t)e)) return -1;
-        }
-        size_t next = ov[1];
-        if (ov[1] <= ov[0]) { /* empty match: step over one whole character */
-            next = ov[0] + 1;
-            while (next < len && ((unsigned char)subject[next] & 0xC0) == 0x80) next++;
-        }
-        if (next <= start) next = start + 1;
-        start = next;
+        start = end;
     }
     return 0;
 }

@@ -669,6 +669,7 @@ pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs, 
         pcre2_set_match_limit(p->mctx, PG_PCRE2_MATCH_LIMIT);
         pcre2_set_depth_limit(p->mctx, PG_PCRE2_DEPTH_LIMIT);
         pcre2_set_heap_limit(p->mctx, PG_PCRE2_HEAP_LIMIT_KIB);
+        st = pg_start_build(p, err);
     }
     if (st != PG_OK) {
         pg_pack_free(p);
@@ -697,6 +698,8 @@ void pg_pack_free(pg_pack *p) {
     free(p->matchers);
     free(p->rules);
     pg_lexicons_free(&p->lex);
+    pg_starttab_free(p->start[0]);
+    pg_starttab_free(p->start[1]);
     if (p->mctx) pcre2_match_context_free(p->mctx);
     pg_arena_free(p->arena);
     free(p);
