@@ -712,20 +712,21 @@ int pg_start_keys(const char *src, int caseless, pg_startkey **keys, int *nkeys)
 
 /* ---- the pack's start tables: first byte -> row, second byte -> a set of patterns ---- */
 
+/* What the byte before a position is: the three cases the keys' `prev` tells apart. */
+enum { CTX_LETTER = 0, CTX_DIGIT = 1, CTX_OTHER = 2 }; /* DIGIT: also '_'; OTHER: or none */
+
 struct pg_starttab {
-    uint16_t first[256]; /* 1 + the row of a first byte; 0: no filtered pattern starts so */
-    uint16_t *cells;     /* nrows * 256 set ids, by the second byte (0: the empty set) */
+    uint16_t first[3][256]; /* by the byte before and the first byte: 1 + a row; 0: none */
+    uint16_t *cells;        /* nrows * 256 set ids, by the second byte (0: the empty set) */
     size_t nrows;
-    uint32_t *setoff;    /* nsets + 1 offsets into pool */
-    uint16_t *pool;      /* pattern indexes, with PG_START_WORD or PG_START_LETTER */
+    uint32_t *setoff;       /* nsets + 1 offsets into pool */
+    uint16_t *pool;         /* pattern indexes */
     size_t nsets;
     uint16_t *at0;       /* patterns that may match only at the start of the text (a ^) */
     size_t nat0;
 };
 
-#define PG_START_WORD 0x8000u   /* only where the byte before is not a word character */
-#define PG_START_LETTER 0x4000u /* only where the byte before is not an ASCII letter */
-#define PG_START_INDEX 0x3FFFu
+#define PG_START_INDEX 0xFFFEu
 
 void pg_starttab_free(pg_starttab *t) {
     if (!t) return;
@@ -749,13 +750,18 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
         return pg_fail(err, PG_ERULE, NULL, NULL, NULL, -1, "more than %u patterns", PG_START_INDEX);
     pg_starttab *t = calloc(1, sizeof *t);
     if (!t) goto nomem;
+    /* a key with prev = PG_PREV_LETTER does not apply after a letter, PG_PREV_WORD only
+     * after a byte that is no word character */
     for (int j = 0; j < npat; j++)
-        for (int k = 0; k < pat[j]->nkeys; k++)
-            for (unsigned b = 0; b < 256; b++)
-                if (!pat[j]->keys[k].bol && bit_has(pat[j]->keys[k].c0, b) && !t->first[b])
-                    t->first[b] = (uint16_t)++t->nrows;
-    /* every cell as a bit set first (two bits per pattern: anywhere, at a word start) */
-    size_t W = ((size_t)npat * 4 + 63) / 64, ncells = t->nrows * 256;
+        for (int k = 0; k < pat[j]->nkeys; k++) {
+            const pg_startkey *key = &pat[j]->keys[k];
+            for (int ctx = key->prev; ctx < 3 && !key->bol; ctx++)
+                for (unsigned b = 0; b < 256; b++)
+                    if (bit_has(key->c0, b) && !t->first[ctx][b])
+                        t->first[ctx][b] = (uint16_t)++t->nrows;
+        }
+    /* every cell as a bit set first */
+    size_t W = ((size_t)npat + 63) / 64, ncells = t->nrows * 256;
     uint64_t *bits = calloc(ncells > 0 ? ncells * W : 1, sizeof *bits);
     t->cells = calloc(ncells ? ncells : 1, sizeof *t->cells);
     t->at0 = calloc((size_t)npat, sizeof *t->at0);
@@ -770,13 +776,13 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
                 if (!t->nat0 || t->at0[t->nat0 - 1] != j) t->at0[t->nat0++] = (uint16_t)j;
                 continue;
             }
-            size_t bit = (size_t)j * 4 + key->prev;
-            for (unsigned b0 = 0; b0 < 256; b0++) {
-                if (!bit_has(key->c0, b0)) continue;
-                uint64_t *row = bits + (size_t)(t->first[b0] - 1) * 256 * W;
-                for (unsigned b1 = 0; b1 < 256; b1++)
-                    if (bit_has(key->c1, b1)) row[b1 * W + bit / 64] |= 1ull << (bit % 64);
-            }
+            for (int ctx = key->prev; ctx < 3; ctx++)
+                for (unsigned b0 = 0; b0 < 256; b0++) {
+                    if (!bit_has(key->c0, b0)) continue;
+                    uint64_t *row = bits + (size_t)(t->first[ctx][b0] - 1) * 256 * W;
+                    for (unsigned b1 = 0; b1 < 256; b1++)
+                        if (bit_has(key->c1, b1)) row[b1 * W + (size_t)j / 64] |= 1ull << (j % 64);
+                }
         }
     /* equal cells share one set: a small hash of the distinct bit sets */
     size_t hcap = 64;
@@ -813,12 +819,7 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
         t->cells[c] = (uint16_t)t->nsets;
         t->setoff[t->nsets] = (uint32_t)pooln;
         for (int j = 0; j < npat; j++) {
-            unsigned nib = (unsigned)(w[(size_t)j * 4 / 64] >> ((size_t)j * 4 % 64)) & 15;
-            if (!nib) continue;
-            /* the weakest condition any key of j sets on the byte before wins */
-            uint16_t flag = nib & (1u << PG_PREV_ANY)      ? 0
-                            : nib & (1u << PG_PREV_LETTER) ? PG_START_LETTER
-                                                           : PG_START_WORD;
+            if (!((w[(size_t)j / 64] >> (j % 64)) & 1)) continue;
             if (pooln == poolcap) {
                 uint16_t *np = realloc(t->pool, poolcap * 2 * sizeof *np);
                 if (!np) {
@@ -828,7 +829,7 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
                 t->pool = np;
                 poolcap *= 2;
             }
-            t->pool[pooln++] = (uint16_t)(j | flag);
+            t->pool[pooln++] = (uint16_t)j;
         }
         t->nsets++;
     }
@@ -873,23 +874,22 @@ static int starttab_scan(const pg_starttab *t, const char *text, size_t len, pg_
     if (len)
         for (size_t k = 0; k < t->nat0; k++)
             if (push_u32(&cand[t->at0[k]], 0)) return -1;
-    int prevword = 0, prevletter = 0;
+    int ctx = CTX_OTHER;
     for (size_t i = 0; i < len; i++) {
         unsigned char b0 = s[i];
-        uint16_t r = t->first[b0];
-        int word = prevword, letter = prevletter;
-        prevletter = ((b0 | 32) >= 'a' && (b0 | 32) <= 'z');
-        prevword = prevletter || (b0 >= '0' && b0 <= '9') || b0 == '_';
+        uint16_t r = t->first[ctx][b0];
+        ctx = ((b0 | 32) >= 'a' && (b0 | 32) <= 'z') ? CTX_LETTER
+              : ((b0 >= '0' && b0 <= '9') || b0 == '_') ? CTX_DIGIT
+                                                        : CTX_OTHER;
         if (!r) continue;
         unsigned char b1 = i + 1 < len ? s[i + 1] : 0;
         uint16_t set = t->cells[(size_t)(r - 1) * 256 + b1];
         if (!set) continue;
         for (uint32_t k = t->setoff[set]; k < t->setoff[set + 1]; k++) {
-            uint16_t e = t->pool[k];
-            if (((e & PG_START_WORD) && word) || ((e & PG_START_LETTER) && letter)) continue;
-            pg_u32vec *v = &cand[e & PG_START_INDEX];
+            pg_u32vec *v = &cand[t->pool[k]];
             if (v->n && v->v[v->n - 1] == i) continue; /* 0, already there */
-            if (push_u32(v, (uint32_t)i)) return -1;
+            if (v->n < v->cap) v->v[v->n++] = (uint32_t)i;
+            else if (push_u32(v, (uint32_t)i)) return -1;
         }
     }
     return 0;
