@@ -9,7 +9,20 @@
 
 #include "internal.h"
 
-#define KEY_MAX 256
+#define KEY_MAX 256 /* a key is at most 255 bytes: its length fits the low byte of a tag */
+
+/* ---- the key tables ----
+ * Open addressing with linear probing over 12-byte slots (internal.h). Every key's bytes are
+ * stored once, in lx->blob; a slot holds the offset, the hash's high 24 bits and the length
+ * (the "tag", compared before any byte), and its lexicon list. A word prefix of a term
+ * ("johnson memorial" of "johnson memorial hospital") points at the term's own bytes with a
+ * shorter length, and a slot of the vowel-hidden table points at the unhidden bytes and hides
+ * their vowels while comparing. The tables are sized for the pack before it loads
+ * (pg_lexicons_reserve), so they rarely grow; when they do, a slot moves without its key
+ * being read, since its home depends only on its tag. */
+
+#define LOAD_NUM 5 /* at most 5/8 of the slots are used */
+#define LOAD_DEN 8
 
 static uint32_t fnv_step(uint32_t h, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -20,56 +33,183 @@ static uint32_t fnv_step(uint32_t h, const char *s, size_t n) {
 }
 #define FNV_INIT 2166136261u
 
-static pg_keyentry *keyset_find(const pg_keyset *ks, const char *key, size_t len, uint32_t h) {
+static uint32_t tag_of(uint32_t h, size_t len) {
+    return (h & 0xFFFFFF00u) | (uint32_t)len;
+}
+
+/* The first slot to probe: the tag's hash bits, mixed, scaled to the table (any size). */
+static size_t home(const pg_keyset *ks, uint32_t tag) {
+    uint32_t x = (tag >> 8) * 0x9E3779B1u;
+    return (size_t)(((uint64_t)x * ks->cap) >> 32);
+}
+
+static int is_vowel(char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+static void mask_vowels(char *s) {
+    for (; *s; s++)
+        if (is_vowel(*s)) *s = '*';
+}
+
+/* Do the stored bytes k, with their vowels hidden, equal the hidden key q? */
+static int masked_eq(const char *k, const char *q, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if ((is_vowel(k[i]) ? '*' : k[i]) != q[i]) return 0;
+    return 1;
+}
+
+/* The slot of key[0, len) (h: its hash), or NULL. masked: ks holds vowel-hidden keys. */
+static pg_keyslot *keyset_find(const pg_keyset *ks, const char *blob, const char *key,
+                               size_t len, uint32_t h, int masked) {
     if (!ks->cap) return NULL;
-    size_t mask = ks->cap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        pg_keyentry *e = &ks->slots[i];
-        if (!e->key) return NULL;
-        if (e->hash == h && strncmp(e->key, key, len) == 0 && e->key[len] == '\0') return e;
+    uint32_t tag = tag_of(h, len);
+    for (size_t i = home(ks, tag);;) {
+        pg_keyslot *e = &ks->slots[i];
+        if (!e->tag) return NULL;
+        if (e->tag == tag && (masked ? masked_eq(blob + e->off, key, len)
+                                     : memcmp(blob + e->off, key, len) == 0))
+            return e;
+        if (++i == ks->cap) i = 0;
     }
 }
 
-static int keyset_grow(pg_keyset *ks) {
-    size_t cap = ks->cap ? ks->cap * 2 : 1024;
-    pg_keyentry *slots = calloc(cap, sizeof *slots);
+static int keyset_resize(pg_keyset *ks, size_t cap) {
+    pg_keyslot *slots = calloc(cap, sizeof *slots);
     if (!slots) return -1;
+    pg_keyset n = {slots, cap, ks->count};
     for (size_t i = 0; i < ks->cap; i++) {
-        pg_keyentry *e = &ks->slots[i];
-        if (!e->key) continue;
-        size_t j = e->hash & (cap - 1);
-        while (slots[j].key) j = (j + 1) & (cap - 1);
-        slots[j] = *e;
+        if (!ks->slots[i].tag) continue;
+        size_t j = home(&n, ks->slots[i].tag);
+        while (slots[j].tag)
+            if (++j == cap) j = 0;
+        slots[j] = ks->slots[i];
     }
     free(ks->slots);
-    ks->slots = slots;
-    ks->cap = cap;
+    *ks = n;
     return 0;
 }
 
-/* Add key -> lexicon li (li < 0: only mark the key as the prefix of a longer term). */
-static int keyset_add(pg_keyset *ks, pg_arena *a, const char *key, int li) {
-    size_t len = strlen(key);
-    uint32_t h = fnv_step(FNV_INIT, key, len);
-    pg_keyentry *e = keyset_find(ks, key, len, h);
-    if (!e) {
-        if ((ks->count + 1) * 2 > ks->cap && keyset_grow(ks)) return -1;
-        size_t mask = ks->cap - 1, i = h & mask;
-        while (ks->slots[i].key) i = (i + 1) & mask;
-        e = &ks->slots[i];
-        e->key = pg_arena_strdup(a, key);
-        if (!e->key) return -1;
-        e->hash = h;
-        ks->count++;
+/* Make room for `more` keys beyond those in ks. */
+static int keyset_reserve(pg_keyset *ks, size_t more) {
+    size_t want = ks->count + more;
+    if (want * LOAD_DEN <= ks->cap * LOAD_NUM) return 0;
+    size_t cap = want * LOAD_DEN / LOAD_NUM + 1;
+    if (cap < ks->cap * 2) cap = ks->cap * 2; /* growing one key at a time: double */
+    if (cap < 64) cap = 64;
+    return keyset_resize(ks, cap);
+}
+
+/* A new slot for a key that is not in ks (tag: its tag); the caller fills off and lex. */
+static pg_keyslot *keyset_insert(pg_keyset *ks, uint32_t tag) {
+    if (keyset_reserve(ks, 1)) return NULL;
+    size_t i = home(ks, tag);
+    while (ks->slots[i].tag)
+        if (++i == ks->cap) i = 0;
+    ks->count++;
+    ks->slots[i].tag = tag;
+    ks->slots[i].lex = PG_LEX_NONE;
+    return &ks->slots[i];
+}
+
+/* Append key[0, len) to the blob; its offset, or -1 on ENOMEM (or a blob past 4 GiB). */
+static long blob_add(pg_lexicons *lx, const char *key, size_t len) {
+    if (lx->bloblen + len > lx->blobcap) {
+        size_t cap = lx->blobcap ? lx->blobcap * 2 : 16384;
+        while (cap < lx->bloblen + len) cap *= 2;
+        if (cap > UINT32_MAX) return -1;
+        char *b = realloc(lx->blob, cap);
+        if (!b) return -1;
+        lx->blob = b;
+        lx->blobcap = cap;
     }
+    memcpy(lx->blob + lx->bloblen, key, len);
+    lx->bloblen += len;
+    return (long)(lx->bloblen - len);
+}
+
+/* Add lexicon li to the slot's list (li < 0: nothing, the key only marks a word prefix). A
+ * list of one is the index itself; a longer one is copied, one longer, to the end of
+ * lx->lists (keys in several lexicons are few, so the copies left behind are too). */
+static int lex_add(pg_lexicons *lx, pg_keyslot *e, int li) {
     if (li < 0) return 0;
-    for (int k = 0; k < e->nlex; k++)
-        if (e->lex[k] == (uint16_t)li) return 0;
-    uint16_t *nl = pg_arena_alloc(a, (size_t)(e->nlex + 1) * sizeof *nl);
-    if (!nl) return -1;
-    if (e->nlex) memcpy(nl, e->lex, e->nlex * sizeof *nl);
-    nl[e->nlex++] = (uint16_t)li;
-    e->lex = nl;
+    uint16_t one[2] = {1, 0};
+    const uint16_t *old = one;
+    if (e->lex == PG_LEX_NONE) {
+        e->lex = (uint32_t)li;
+        return 0;
+    }
+    if (e->lex & PG_LEX_LIST) old = lx->lists + (e->lex & ~PG_LEX_LIST);
+    else one[1] = (uint16_t)e->lex;
+    for (uint16_t k = 1; k <= old[0]; k++)
+        if (old[k] == (uint16_t)li) return 0;
+    size_t n = old[0], need = lx->nlists + n + 2;
+    if (n >= 65534 || need >= PG_LEX_LIST) return -1;
+    if (need > lx->listcap) {
+        size_t cap = lx->listcap ? lx->listcap * 2 : 1024;
+        while (cap < need) cap *= 2;
+        size_t at = old == one ? 0 : (size_t)(old - lx->lists);
+        uint16_t *v = realloc(lx->lists, cap * sizeof *v);
+        if (!v) return -1;
+        lx->lists = v;
+        lx->listcap = cap;
+        if (old != one) old = v + at;
+    }
+    uint16_t *nl = lx->lists + lx->nlists;
+    memcpy(nl, old, (n + 1) * sizeof *nl);
+    nl[0] = (uint16_t)(n + 1);
+    nl[n + 1] = (uint16_t)li;
+    e->lex = PG_LEX_LIST | (uint32_t)lx->nlists;
+    lx->nlists = need;
+    return 0;
+}
+
+/* key[0, len) -> lexicon li in the exact table; *off is set to where its bytes are. When
+ * bytes is not NULL, they already hold the key at offset *off and are not copied. */
+static int add_exact(pg_lexicons *lx, const char *key, size_t len, int li, long *off,
+                     const char *bytes) {
+    if (len == 0) return 0; /* folded keys never are: an empty tag would read as a free slot */
+    uint32_t h = fnv_step(FNV_INIT, key, len);
+    pg_keyslot *e = keyset_find(&lx->keys, lx->blob, key, len, h, 0);
+    if (!e) {
+        long o = bytes ? *off : blob_add(lx, key, len);
+        if (o < 0 || !(e = keyset_insert(&lx->keys, tag_of(h, len)))) return -1;
+        e->off = (uint32_t)o;
+    }
+    *off = (long)e->off;
+    return lex_add(lx, e, li);
+}
+
+/* The vowel-hidden form of the key stored at off, len -> lexicon li. A hidden form without
+ * '*' is not stored: the table is only asked about runs of words holding a '*' (the
+ * "dr*g" of pg_lexicon_scan), which no such key can equal. */
+static int add_masked(pg_lexicons *lx, long off, size_t len, int li) {
+    char mk[KEY_MAX];
+    memcpy(mk, lx->blob + off, len);
+    mk[len] = '\0';
+    mask_vowels(mk);
+    if (!memchr(mk, '*', len)) return 0;
+    uint32_t h = fnv_step(FNV_INIT, mk, len);
+    pg_keyslot *e = keyset_find(&lx->masked, lx->blob, mk, len, h, 1);
+    if (!e) {
+        if (!(e = keyset_insert(&lx->masked, tag_of(h, len)))) return -1;
+        e->off = (uint32_t)off;
+    }
+    return lex_add(lx, e, li);
+}
+
+int pg_lexicons_reserve(pg_lexicons *lx, size_t bytes) {
+    /* Measured on the CPSM pack (290 KB of lexicons): a key per 6.6 bytes of file, a
+     * vowel-hidden key per 8.6 and 1.4 bytes of key per byte of file. */
+    if (keyset_reserve(&lx->keys, bytes / 6 + 1) || keyset_reserve(&lx->masked, bytes / 8 + 1))
+        return -1;
+    size_t want = lx->bloblen + bytes + bytes / 2;
+    if (want > lx->blobcap && want <= UINT32_MAX) {
+        char *b = realloc(lx->blob, want);
+        if (!b) return -1;
+        lx->blob = b;
+        lx->blobcap = want;
+    }
     return 0;
 }
 
@@ -96,38 +236,25 @@ int pg_lexicon_add(pg_lexicons *lx, pg_arena *a, const char *name, const char *f
     return (int)lx->n++;
 }
 
-static void mask_vowels(char *s) {
-    for (; *s; s++)
-        if (*s == 'a' || *s == 'e' || *s == 'i' || *s == 'o' || *s == 'u') *s = '*';
-}
-
 /* One folded key and its variants: the words run together (hashtags), every word prefix
  * (so a scan stops early), and the same with vowels hidden (for "dr*g"). */
-static int add_key(pg_lexicons *lx, pg_arena *a, int li, const char *key, int nwords) {
-    char buf[KEY_MAX];
-    /* key came from pg_fold_term with a KEY_MAX buffer, so it fits; memcpy, not snprintf:
-     * this runs for every lexicon term and snprintf was a fifth of the pack's load time */
+static int add_key(pg_lexicons *lx, int li, const char *key, int nwords) {
+    /* key came from pg_fold_term with a KEY_MAX buffer, so it fits */
     size_t klen = strnlen(key, KEY_MAX - 1);
-    if (keyset_add(&lx->keys, a, key, li)) return -1;
-    memcpy(buf, key, klen);
-    buf[klen] = '\0';
-    mask_vowels(buf);
-    if (keyset_add(&lx->masked, a, buf, li)) return -1;
+    long off = 0, joff = 0;
+    if (add_exact(lx, key, klen, li, &off, NULL) || add_masked(lx, off, klen, li)) return -1;
     if (nwords > 1) {
+        char buf[KEY_MAX];
         size_t o = 0;
-        for (const char *p = key; *p; p++)
-            if (*p != ' ') buf[o++] = *p;
-        buf[o] = '\0';
-        if (keyset_add(&lx->keys, a, buf, li)) return -1;
-        mask_vowels(buf);
-        if (keyset_add(&lx->masked, a, buf, li)) return -1;
-        /* prefixes: "johnson", "johnson memorial" of "johnson memorial hospital" */
-        memcpy(buf, key, klen);
-        buf[klen] = '\0';
-        for (size_t i = strlen(buf); i > 0; i--) {
-            if (buf[i - 1] != ' ') continue;
-            buf[i - 1] = '\0';
-            if (keyset_add(&lx->keys, a, buf, -1)) return -1;
+        for (size_t i = 0; i < klen; i++)
+            if (key[i] != ' ') buf[o++] = key[i];
+        if (add_exact(lx, buf, o, li, &joff, NULL) || add_masked(lx, joff, o, li)) return -1;
+        /* prefixes: "johnson", "johnson memorial" of "johnson memorial hospital", pointing
+         * at the whole key's bytes */
+        for (size_t i = klen; i > 0; i--) {
+            if (key[i - 1] != ' ') continue;
+            long poff = off;
+            if (add_exact(lx, key, i - 1, -1, &poff, lx->blob)) return -1;
         }
     }
     if (nwords > lx->maxwords) lx->maxwords = nwords;
@@ -135,7 +262,7 @@ static int add_key(pg_lexicons *lx, pg_arena *a, int li, const char *key, int nw
 }
 
 /* Expand "seeker(s)" into "seeker" and "seekers"; up to 4 bracketed parts per term. */
-static pg_status add_expanded(pg_lexicons *lx, pg_arena *a, int li, const char *term, int depth,
+static pg_status add_expanded(pg_lexicons *lx, int li, const char *term, int depth,
                               pg_error *err) {
     const char *open = strchr(term, '(');
     if (!open) {
@@ -151,7 +278,7 @@ static pg_status add_expanded(pg_lexicons *lx, pg_arena *a, int li, const char *
             return pg_fail(err, PG_ERULE, lx->v[li].file, NULL, lx->v[li].name, -1,
                            "lexicon '%s': the term \"%s\" has %d words; at most %d",
                            lx->v[li].name, term, nwords, PG_MAX_TERM_WORDS);
-        if (add_key(lx, a, li, key, nwords)) return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
+        if (add_key(lx, li, key, nwords)) return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
         return PG_OK;
     }
     const char *close = strchr(open, ')');
@@ -173,8 +300,8 @@ static pg_status add_expanded(pg_lexicons *lx, pg_arena *a, int li, const char *
     memcpy(with, term, pre);
     memcpy(with + pre, open + 1, in);
     memcpy(with + pre + in, close + 1, post + 1);
-    pg_status st = add_expanded(lx, a, li, without, depth + 1, err);
-    if (st == PG_OK) st = add_expanded(lx, a, li, with, depth + 1, err);
+    pg_status st = add_expanded(lx, li, without, depth + 1, err);
+    if (st == PG_OK) st = add_expanded(lx, li, with, depth + 1, err);
     free(without);
     free(with);
     return st;
@@ -182,7 +309,7 @@ static pg_status add_expanded(pg_lexicons *lx, pg_arena *a, int li, const char *
 
 pg_status pg_lexicon_add_term(pg_lexicons *lx, pg_arena *a, int li, const char *term,
                               pg_error *err) {
-    pg_status st = add_expanded(lx, a, li, term, 0, err);
+    pg_status st = add_expanded(lx, li, term, 0, err);
     if (st == PG_OK) lx->v[li].nterms++;
     return st;
 }
@@ -233,12 +360,17 @@ void pg_lexicons_free(pg_lexicons *lx) {
     free(lx->v);
     free(lx->keys.slots);
     free(lx->masked.slots);
+    free(lx->blob);
+    free(lx->lists);
     memset(lx, 0, sizeof *lx);
 }
 
-static int push_hits(pg_scratch *sc, const pg_keyentry *e, uint32_t s, uint32_t end) {
-    for (int k = 0; k < e->nlex; k++)
-        if (pg_hitvec_push(&sc->lexhits[e->lex[k]], s, end)) return -1;
+static int push_hits(pg_scratch *sc, const pg_lexicons *lx, const pg_keyslot *e, uint32_t s,
+                     uint32_t end) {
+    if (!(e->lex & PG_LEX_LIST)) return pg_hitvec_push(&sc->lexhits[e->lex], s, end);
+    const uint16_t *l = lx->lists + (e->lex & ~PG_LEX_LIST);
+    for (uint16_t k = 1; k <= l[0]; k++)
+        if (pg_hitvec_push(&sc->lexhits[l[k]], s, end)) return -1;
     return 0;
 }
 
@@ -261,15 +393,18 @@ int pg_lexicon_scan(const pg_lexicons *lx, pg_scratch *sc) {
             h = fnv_step(h, key + len, t->lexn);
             len += t->lexn;
             star |= t->has_star;
-            const pg_keyentry *e = keyset_find(&lx->keys, key, len, h);
-            if (e && e->nlex && push_hits(sc, e, sc->tok[i].s, t->e)) return -1;
+            const pg_keyslot *e = keyset_find(&lx->keys, lx->blob, key, len, h, 0);
+            int ehit = e && e->lex != PG_LEX_NONE;
+            if (ehit && push_hits(sc, lx, e, sc->tok[i].s, t->e)) return -1;
             if (star) { /* "dr*g": compare with the vowels of both sides hidden */
                 char mk[KEY_MAX];
                 memcpy(mk, key, len);
                 mk[len] = '\0';
                 mask_vowels(mk);
-                const pg_keyentry *m = keyset_find(&lx->masked, mk, len, fnv_step(FNV_INIT, mk, len));
-                if (m && m->nlex && (!e || !e->nlex) && push_hits(sc, m, sc->tok[i].s, t->e))
+                const pg_keyslot *m =
+                    keyset_find(&lx->masked, lx->blob, mk, len, fnv_step(FNV_INIT, mk, len), 1);
+                if (m && m->lex != PG_LEX_NONE && !ehit &&
+                    push_hits(sc, lx, m, sc->tok[i].s, t->e))
                     return -1;
             } else if (!e) {
                 /* no term starts with these words: a longer run cannot match either, unless a
