@@ -222,12 +222,34 @@ static int term_word(void *ud, size_t s, size_t e) {
 }
 
 int pg_fold_term(const char *term, char *out, size_t cap, int *nwords) {
+    /* A pack folds tens of thousands of terms: a term of a lexicon line (under 1 KB) folds
+     * in buffers on the stack, not in three fresh allocations. */
+    enum { STACK = 1040 };
+    char text[STACK];
+    uint32_t map[STACK], inv[STACK];
     pg_fold f = {0};
     size_t tlen = strlen(term);
-    if (pg_fold_text(&f, term, tlen)) return -1;
+    int heap = tlen + 17 > STACK;
+    if (!heap) {
+        f.text = text, f.cap = STACK;
+        f.map = map, f.mapcap = STACK;
+        f.inv = inv, f.invcap = STACK;
+    }
+    size_t ascii = 0;
+    while (ascii < tlen && !(term[ascii] & 0x80)) ascii++;
+    if (!heap && ascii == tlen) {
+        /* ASCII folds to lower case, byte for byte (fold_cp); the term needs no offset map */
+        for (size_t i = 0; i < tlen; i++)
+            text[i] = (char)(term[i] >= 'A' && term[i] <= 'Z' ? term[i] + ('a' - 'A') : term[i]);
+        text[tlen] = '\0';
+        f.len = tlen;
+    } else if (pg_fold_text(&f, term, tlen)) {
+        if (heap) pg_fold_free(&f);
+        return -1;
+    }
     term_acc a = {out, cap, 0, 0, f.text, 0};
     each_word(f.text, f.len, term_word, &a);
-    pg_fold_free(&f);
+    if (heap) pg_fold_free(&f);
     if (a.overflow) return -1;
     out[a.len] = '\0';
     *nwords = a.words;

@@ -287,10 +287,11 @@ static pg_status add_expanded(pg_lexicons *lx, int li, const char *term, int dep
                        "lexicon '%s': the term \"%s\" has an unclosed '(' or more than 4 "
                        "optional parts", lx->v[li].name, term);
     size_t tl = strlen(term);
-    char *without = malloc(tl + 1), *with = malloc(tl + 1);
+    char sw[512], sv[512]; /* most terms: no allocation */
+    char *without = tl < sizeof sw ? sw : malloc(tl + 1), *with = tl < sizeof sv ? sv : malloc(tl + 1);
     if (!without || !with) {
-        free(without);
-        free(with);
+        if (without != sw) free(without);
+        if (with != sv) free(with);
         return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
     }
     size_t pre = (size_t)(open - term), in = (size_t)(close - open - 1);
@@ -302,8 +303,8 @@ static pg_status add_expanded(pg_lexicons *lx, int li, const char *term, int dep
     memcpy(with + pre + in, close + 1, post + 1);
     pg_status st = add_expanded(lx, li, without, depth + 1, err);
     if (st == PG_OK) st = add_expanded(lx, li, with, depth + 1, err);
-    free(without);
-    free(with);
+    if (without != sw) free(without);
+    if (with != sv) free(with);
     return st;
 }
 
