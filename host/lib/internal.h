@@ -113,6 +113,7 @@ typedef struct pg_keyslot {
 typedef struct pg_keyset {
     pg_keyslot *slots;
     size_t cap, count;
+    int in_slab; /* slots are part of pg_lexicons.slab, not an allocation of their own */
 } pg_keyset;
 
 typedef struct pg_lexicons {
@@ -125,6 +126,8 @@ typedef struct pg_lexicons {
     size_t bloblen, blobcap;
     uint16_t *lists;  /* the lexicon lists of keys in more than one lexicon */
     size_t nlists, listcap;
+    void *slab;       /* both tables' first slots, in whole huge pages (lexicon.c), or NULL */
+    size_t slablen;
 } pg_lexicons;
 
 int pg_lexicon_find(const pg_lexicons *lx, const char *name); /* index or -1 */

@@ -2,10 +2,14 @@
  * Every term of every lexicon is folded into a key ("drug seekers"); a check walks the words
  * once and looks up runs of 1..maxwords words, so cost is linear in the text whatever the
  * number of lexicons or terms. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "internal.h"
 
@@ -74,10 +78,11 @@ static pg_keyslot *keyset_find(const pg_keyset *ks, const char *blob, const char
     }
 }
 
-static int keyset_resize(pg_keyset *ks, size_t cap) {
-    pg_keyslot *slots = calloc(cap, sizeof *slots);
+/* Move ks into cap slots: mem (zeroed, in the slab) or, when NULL, fresh memory. */
+static int keyset_resize(pg_keyset *ks, size_t cap, pg_keyslot *mem) {
+    pg_keyslot *slots = mem ? mem : calloc(cap, sizeof *slots);
     if (!slots) return -1;
-    pg_keyset n = {slots, cap, ks->count};
+    pg_keyset n = {slots, cap, ks->count, mem != NULL};
     for (size_t i = 0; i < ks->cap; i++) {
         if (!ks->slots[i].tag) continue;
         size_t j = home(&n, ks->slots[i].tag);
@@ -85,7 +90,7 @@ static int keyset_resize(pg_keyset *ks, size_t cap) {
             if (++j == cap) j = 0;
         slots[j] = ks->slots[i];
     }
-    free(ks->slots);
+    if (!ks->in_slab) free(ks->slots);
     *ks = n;
     return 0;
 }
@@ -97,7 +102,7 @@ static int keyset_reserve(pg_keyset *ks, size_t more) {
     size_t cap = want * LOAD_DEN / LOAD_NUM + 1;
     if (cap < ks->cap * 2) cap = ks->cap * 2; /* growing one key at a time: double */
     if (cap < 64) cap = 64;
-    return keyset_resize(ks, cap);
+    return keyset_resize(ks, cap, NULL);
 }
 
 /* A new slot for a key that is not in ks (tag: its tag); the caller fills off and lex. */
@@ -198,11 +203,64 @@ static int add_masked(pg_lexicons *lx, long off, size_t len, int li) {
     return lex_add(lx, e, li);
 }
 
+/* Page faults are a large part of a load (a fresh process touches every slot of both
+ * tables once, at random): on Linux the two tables of a pack share one slab of whole 2 MiB
+ * pages, advised as huge pages, which the kernel fills with one fault each instead of 512. */
+#define SLAB_MIN ((size_t)1 << 20)
+#define SLAB_PAGE ((size_t)2 << 20)
+
+static void *slab_map(size_t bytes, size_t *len) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    size_t n = (bytes + SLAB_PAGE - 1) / SLAB_PAGE * SLAB_PAGE;
+    char *p = mmap(NULL, n + SLAB_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    size_t head = (SLAB_PAGE - (uintptr_t)p % SLAB_PAGE) % SLAB_PAGE; /* align to a huge page */
+    if (head) munmap(p, head);
+    munmap(p + head + n, SLAB_PAGE - head);
+    p += head;
+    madvise(p, n, MADV_HUGEPAGE); /* a hint: without huge pages it is ordinary memory */
+    *len = n;
+    return p;
+#else
+    (void)bytes;
+    *len = 0;
+    return NULL;
+#endif
+}
+
+static void slab_unmap(void *p, size_t len) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p) munmap(p, len);
+#else
+    (void)p;
+    (void)len;
+#endif
+}
+
 int pg_lexicons_reserve(pg_lexicons *lx, size_t bytes) {
     /* Measured on the CPSM pack (290 KB of lexicons): a key per 6.6 bytes of file, a
      * vowel-hidden key per 8.6 and 1.4 bytes of key per byte of file. */
-    if (keyset_reserve(&lx->keys, bytes / 6 + 1) || keyset_reserve(&lx->masked, bytes / 8 + 1))
+    size_t nk = lx->keys.count + bytes / 6 + 1, nm = lx->masked.count + bytes / 8 + 1;
+    size_t ck = nk * LOAD_DEN / LOAD_NUM + 1, cm = nm * LOAD_DEN / LOAD_NUM + 1;
+    size_t need = (ck + cm) * sizeof(pg_keyslot), len = 0;
+    char *slab = NULL;
+    if (!lx->slab && need >= SLAB_MIN && ck > lx->keys.cap && cm > lx->masked.cap &&
+        (slab = slab_map(need, &len))) {
+        /* the whole pages are there: spread both tables over them (fewer probes) */
+        ck = ck * (len / sizeof(pg_keyslot)) / (ck + cm);
+        cm = len / sizeof(pg_keyslot) - ck;
+        if (keyset_resize(&lx->keys, ck, (pg_keyslot *)slab) ||
+            keyset_resize(&lx->masked, cm, (pg_keyslot *)slab + ck)) {
+            /* cannot happen (no allocation), but leave nothing half done */
+            slab_unmap(slab, len);
+            return -1;
+        }
+        lx->slab = slab;
+        lx->slablen = len;
+    } else if (keyset_reserve(&lx->keys, nk - lx->keys.count) ||
+               keyset_reserve(&lx->masked, nm - lx->masked.count)) {
         return -1;
+    }
     size_t want = lx->bloblen + bytes + bytes / 2;
     if (want > lx->blobcap && want <= UINT32_MAX) {
         char *b = realloc(lx->blob, want);
@@ -359,8 +417,9 @@ pg_status pg_lexicon_load_file(pg_lexicons *lx, pg_arena *a, int li, const char 
 
 void pg_lexicons_free(pg_lexicons *lx) {
     free(lx->v);
-    free(lx->keys.slots);
-    free(lx->masked.slots);
+    if (!lx->keys.in_slab) free(lx->keys.slots);
+    if (!lx->masked.in_slab) free(lx->masked.slots);
+    slab_unmap(lx->slab, lx->slablen);
     free(lx->blob);
     free(lx->lists);
     memset(lx, 0, sizeof *lx);
