@@ -169,12 +169,11 @@ static int lex_add(pg_lexicons *lx, pg_keyslot *e, int li) {
     return 0;
 }
 
-/* key[0, len) -> lexicon li in the exact table; *off is set to where its bytes are. When
- * bytes is not NULL, they already hold the key at offset *off and are not copied. */
-static int add_exact(pg_lexicons *lx, const char *key, size_t len, int li, long *off,
+/* key[0, len) (h: its hash) -> lexicon li in the exact table; *off is set to where its bytes
+ * are. When bytes is not NULL, they already hold the key at offset *off and are not copied. */
+static int add_exact(pg_lexicons *lx, const char *key, size_t len, uint32_t h, int li, long *off,
                      const char *bytes) {
     if (len == 0) return 0; /* folded keys never are: an empty tag would read as a free slot */
-    uint32_t h = fnv_step(FNV_INIT, key, len);
     pg_keyslot *e = keyset_find(&lx->keys, lx->blob, key, len, h, 0);
     if (!e) {
         long o = bytes ? *off : blob_add(lx, key, len);
@@ -185,22 +184,23 @@ static int add_exact(pg_lexicons *lx, const char *key, size_t len, int li, long 
     return lex_add(lx, e, li);
 }
 
-/* The vowel-hidden form of the key stored at off, len -> lexicon li. A hidden form without
- * '*' is not stored: the table is only asked about runs of words holding a '*' (the
- * "dr*g" of pg_lexicon_scan), which no such key can equal. */
-static int add_masked(pg_lexicons *lx, long off, size_t len, int li) {
-    char mk[KEY_MAX];
-    memcpy(mk, lx->blob + off, len);
-    mk[len] = '\0';
-    mask_vowels(mk);
-    if (!memchr(mk, '*', len)) return 0;
-    uint32_t h = fnv_step(FNV_INIT, mk, len);
+/* The vowel-hidden form mk[0, len) (h: its hash) of the key stored at off -> lexicon li. */
+static int add_masked(pg_lexicons *lx, long off, const char *mk, size_t len, uint32_t h, int li) {
     pg_keyslot *e = keyset_find(&lx->masked, lx->blob, mk, len, h, 1);
     if (!e) {
         if (!(e = keyset_insert(&lx->masked, tag_of(h, len)))) return -1;
         e->off = (uint32_t)off;
     }
     return lex_add(lx, e, li);
+}
+
+/* Ask the cache for the slot a lookup of hash h will read first. */
+static void prefetch_slot(const pg_keyset *ks, uint32_t h, size_t len) {
+#if defined(__GNUC__)
+    if (ks->cap) __builtin_prefetch(&ks->slots[home(ks, tag_of(h, len))]);
+#else
+    (void)ks, (void)h, (void)len;
+#endif
 }
 
 /* Page faults are a large part of a load (a fresh process touches every slot of both
@@ -295,24 +295,55 @@ int pg_lexicon_add(pg_lexicons *lx, pg_arena *a, const char *name, const char *f
 }
 
 /* One folded key and its variants: the words run together (hashtags), every word prefix
- * (so a scan stops early), and the same with vowels hidden (for "dr*g"). */
+ * (so a scan stops early), and the same with vowels hidden (for "dr*g"). A hidden form
+ * without '*' is not stored: the hidden table is only asked about runs of words holding a
+ * '*' (pg_lexicon_scan), which no such key can equal. */
 static int add_key(pg_lexicons *lx, int li, const char *key, int nwords) {
     /* key came from pg_fold_term with a KEY_MAX buffer, so it fits */
-    size_t klen = strnlen(key, KEY_MAX - 1);
-    long off = 0, joff = 0;
-    if (add_exact(lx, key, klen, li, &off, NULL) || add_masked(lx, off, klen, li)) return -1;
+    size_t klen = strnlen(key, KEY_MAX - 1), jlen = 0, np = 0;
+    char mk[KEY_MAX], jk[KEY_MAX], jm[KEY_MAX];
+    size_t plen[PG_MAX_TERM_WORDS];
+    uint32_t ph[PG_MAX_TERM_WORDS], h = FNV_INIT, hm, hj = 0, hjm = 0;
+    /* Every form's hash first, and the slots they start at fetched together: the tables are
+     * larger than the L2 cache, and a load waited mostly on these misses, one at a time. */
+    for (size_t i = 0; i < klen; i++) {
+        if (key[i] == ' ' && np < PG_MAX_TERM_WORDS) { /* "johnson", "johnson memorial" */
+            plen[np] = i;
+            ph[np++] = h;
+        }
+        h = fnv_step(h, key + i, 1);
+    }
+    memcpy(mk, key, klen);
+    mk[klen] = '\0';
+    mask_vowels(mk);
+    int star = memchr(mk, '*', klen) != NULL;
+    hm = fnv_step(FNV_INIT, mk, klen);
+    prefetch_slot(&lx->keys, h, klen);
+    if (star) prefetch_slot(&lx->masked, hm, klen);
     if (nwords > 1) {
-        char buf[KEY_MAX];
-        size_t o = 0;
         for (size_t i = 0; i < klen; i++)
-            if (key[i] != ' ') buf[o++] = key[i];
-        if (add_exact(lx, buf, o, li, &joff, NULL) || add_masked(lx, joff, o, li)) return -1;
-        /* prefixes: "johnson", "johnson memorial" of "johnson memorial hospital", pointing
-         * at the whole key's bytes */
-        for (size_t i = klen; i > 0; i--) {
-            if (key[i - 1] != ' ') continue;
+            if (key[i] != ' ') {
+                jm[jlen] = mk[i];
+                jk[jlen++] = key[i];
+            }
+        hj = fnv_step(FNV_INIT, jk, jlen);
+        hjm = fnv_step(FNV_INIT, jm, jlen);
+        prefetch_slot(&lx->keys, hj, jlen);
+        if (star) prefetch_slot(&lx->masked, hjm, jlen);
+        for (size_t k = 0; k < np; k++) prefetch_slot(&lx->keys, ph[k], plen[k]);
+    }
+    long off = 0, joff = 0;
+    if (add_exact(lx, key, klen, h, li, &off, NULL) ||
+        (star && add_masked(lx, off, mk, klen, hm, li)))
+        return -1;
+    if (nwords > 1) {
+        if (add_exact(lx, jk, jlen, hj, li, &joff, NULL) ||
+            (star && add_masked(lx, joff, jm, jlen, hjm, li)))
+            return -1;
+        /* the prefixes point at the whole key's bytes */
+        for (size_t k = 0; k < np; k++) {
             long poff = off;
-            if (add_exact(lx, key, i - 1, -1, &poff, lx->blob)) return -1;
+            if (add_exact(lx, key, plen[k], ph[k], -1, &poff, lx->blob)) return -1;
         }
     }
     if (nwords > lx->maxwords) lx->maxwords = nwords;
