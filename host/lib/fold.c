@@ -57,6 +57,16 @@ static int fold_cp(uint32_t cp, char *out) {
     return -1; /* copy unchanged */
 }
 
+/* pg_utf8_decode with ASCII decoded in line: folding and splitting words call it per byte,
+ * and most bytes of posts and terms are ASCII. */
+static inline int decode(const unsigned char *s, size_t len, uint32_t *cp) {
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    return pg_utf8_decode(s, len, cp);
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return 0;
     size_t c = *cap ? *cap : 256;
@@ -79,7 +89,7 @@ int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {
     size_t i = 0, o = 0;
     while (i < srclen) {
         uint32_t cp;
-        int n = pg_utf8_decode(s + i, srclen - i, &cp);
+        int n = decode(s + i, srclen - i, &cp);
         char buf[4];
         int k = fold_cp(cp, buf);
         for (int j = 0; j < n; j++) f->inv[i + j] = (uint32_t)o;
@@ -165,7 +175,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        int n = pg_utf8_decode(s + i, len - i, &cp);
+        int n = decode(s + i, len - i, &cp);
         if (!is_word_cp(cp)) {
             i += (size_t)n;
             continue;
@@ -174,7 +184,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
         i += (size_t)n;
         for (;;) {
             if (i >= len) break;
-            int m = pg_utf8_decode(s + i, len - i, &cp);
+            int m = decode(s + i, len - i, &cp);
             if (is_word_cp(cp)) {
                 i += (size_t)m;
                 continue;
@@ -185,7 +195,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
                 while (j < len && is_inner(s[j])) j++;
                 if (j < len) {
                     uint32_t c2;
-                    pg_utf8_decode(s + j, len - j, &c2);
+                    decode(s + j, len - j, &c2);
                     if (is_word_cp(c2)) {
                         i = j;
                         continue;
