@@ -126,8 +126,9 @@ typedef struct pg_lexicons {
     size_t bloblen, blobcap;
     uint16_t *lists;  /* the lexicon lists of keys in more than one lexicon */
     size_t nlists, listcap;
-    void *slab;       /* both tables' first slots, in whole huge pages (lexicon.c), or NULL */
+    void *slab;       /* both tables' first slots and the blob, in huge pages (lexicon.c) */
     size_t slablen;
+    int blob_in_slab; /* the blob is part of the slab, not an allocation of its own */
 } pg_lexicons;
 
 int pg_lexicon_find(const pg_lexicons *lx, const char *name); /* index or -1 */

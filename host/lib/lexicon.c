@@ -123,8 +123,10 @@ static long blob_add(pg_lexicons *lx, const char *key, size_t len) {
         size_t cap = lx->blobcap ? lx->blobcap * 2 : 16384;
         while (cap < lx->bloblen + len) cap *= 2;
         if (cap > UINT32_MAX) return -1;
-        char *b = realloc(lx->blob, cap);
+        char *b = lx->blob_in_slab ? malloc(cap) : realloc(lx->blob, cap);
         if (!b) return -1;
+        if (lx->blob_in_slab) memcpy(b, lx->blob, lx->bloblen); /* the slab keeps its copy */
+        lx->blob_in_slab = 0;
         lx->blob = b;
         lx->blobcap = cap;
     }
@@ -204,8 +206,9 @@ static void prefetch_slot(const pg_keyset *ks, uint32_t h, size_t len) {
 }
 
 /* Page faults are a large part of a load (a fresh process touches every slot of both
- * tables once, at random): on Linux the two tables of a pack share one slab of whole 2 MiB
- * pages, advised as huge pages, which the kernel fills with one fault each instead of 512. */
+ * tables once, at random, and every byte of the blob): on Linux the two tables and the blob
+ * of a pack share one slab of whole 2 MiB pages, advised as huge pages, which the kernel
+ * fills with one fault each instead of 512. */
 #define SLAB_MIN ((size_t)1 << 20)
 #define SLAB_PAGE ((size_t)2 << 20)
 
@@ -242,29 +245,46 @@ int pg_lexicons_reserve(pg_lexicons *lx, size_t bytes) {
      * vowel-hidden key per 8.6 and 1.4 bytes of key per byte of file. */
     size_t nk = lx->keys.count + bytes / 6 + 1, nm = lx->masked.count + bytes / 8 + 1;
     size_t ck = nk * LOAD_DEN / LOAD_NUM + 1, cm = nm * LOAD_DEN / LOAD_NUM + 1;
-    size_t need = (ck + cm) * sizeof(pg_keyslot), len = 0;
+    size_t tables = (ck + cm) * sizeof(pg_keyslot), len = 0;
+    size_t want = lx->bloblen + bytes + bytes / 2; /* the blob */
     char *slab = NULL;
-    if (!lx->slab && need >= SLAB_MIN && ck > lx->keys.cap && cm > lx->masked.cap &&
-        (slab = slab_map(need, &len))) {
-        /* the whole pages are there: spread both tables over them (fewer probes) */
-        ck = ck * (len / sizeof(pg_keyslot)) / (ck + cm);
-        cm = len / sizeof(pg_keyslot) - ck;
+    if (!lx->slab && tables >= SLAB_MIN && ck > lx->keys.cap && cm > lx->masked.cap &&
+        want <= UINT32_MAX) {
+        /* The blob and both tables in whole huge pages: as few as hold the blob and the
+         * tables at most 7/10 full, the tables spread over what the blob leaves. */
+        size_t least = want + (nk + nm) * 10 / 7 * sizeof(pg_keyslot);
+        size_t pages = (tables + want) / SLAB_PAGE;
+        if (pages * SLAB_PAGE < least) pages = (least + SLAB_PAGE - 1) / SLAB_PAGE;
+        slab = slab_map(pages * SLAB_PAGE, &len);
+    }
+    if (slab) {
+        size_t nslots = (len - want) / sizeof(pg_keyslot);
+        ck = ck * nslots / (ck + cm);
+        cm = nslots - ck;
         if (keyset_resize(&lx->keys, ck, (pg_keyslot *)slab) ||
             keyset_resize(&lx->masked, cm, (pg_keyslot *)slab + ck)) {
             /* cannot happen (no allocation), but leave nothing half done */
             slab_unmap(slab, len);
             return -1;
         }
+        char *blob = slab + nslots * sizeof(pg_keyslot);
+        if (lx->bloblen) memcpy(blob, lx->blob, lx->bloblen);
+        if (!lx->blob_in_slab) free(lx->blob);
+        lx->blob = blob;
+        lx->blobcap = len - nslots * sizeof(pg_keyslot);
+        lx->blob_in_slab = 1;
         lx->slab = slab;
         lx->slablen = len;
-    } else if (keyset_reserve(&lx->keys, nk - lx->keys.count) ||
-               keyset_reserve(&lx->masked, nm - lx->masked.count)) {
-        return -1;
+        return 0;
     }
-    size_t want = lx->bloblen + bytes + bytes / 2;
+    if (keyset_reserve(&lx->keys, nk - lx->keys.count) ||
+        keyset_reserve(&lx->masked, nm - lx->masked.count))
+        return -1;
     if (want > lx->blobcap && want <= UINT32_MAX) {
-        char *b = realloc(lx->blob, want);
+        char *b = lx->blob_in_slab ? malloc(want) : realloc(lx->blob, want);
         if (!b) return -1;
+        if (lx->blob_in_slab) memcpy(b, lx->blob, lx->bloblen);
+        lx->blob_in_slab = 0;
         lx->blob = b;
         lx->blobcap = want;
     }
@@ -451,7 +471,7 @@ void pg_lexicons_free(pg_lexicons *lx) {
     if (!lx->keys.in_slab) free(lx->keys.slots);
     if (!lx->masked.in_slab) free(lx->masked.slots);
     slab_unmap(lx->slab, lx->slablen);
-    free(lx->blob);
+    if (!lx->blob_in_slab) free(lx->blob);
     free(lx->lists);
     memset(lx, 0, sizeof *lx);
 }

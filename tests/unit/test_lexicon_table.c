@@ -196,6 +196,50 @@ START_TEST(terms_added_after_a_scan_are_found_with_the_old_ones) {
 }
 END_TEST
 
+START_TEST(the_full_pack_grows_out_of_its_slab_and_keeps_every_key) {
+    /* The CPSM pack's tables and key bytes sit in one slab of huge pages (lexicon.c); a
+     * clinic adding many terms after load moves them out to ordinary memory. */
+    pg_pack *p = NULL;
+    pg_error err, prob;
+    pg_error_clear(&err);
+    pg_error_clear(&prob);
+    ck_assert_msg(pg_pack_load(PG_RULES, NULL, 0, &p, &prob, &err) == PG_OK, "%s", err.message);
+    int places = pg_lexicon_find(&p->lex, "places"), names = pg_lexicon_find(&p->lex, "first-names");
+    ck_assert(places >= 0 && names >= 0);
+    pg_scratch sc = {0};
+    ck_assert_int_eq(pg_scratch_prepare(&sc, p), 0);
+    const char *text = "from Swan River, Aaron's mom";
+    sc.src = text;
+    sc.srclen = strlen(text);
+    ck_assert_int_eq(pg_fold_text(&sc.fold, text, strlen(text)), 0);
+    ck_assert_int_eq(pg_tokenize(&sc), 0);
+    ck_assert_int_eq(pg_lexicon_scan(&p->lex, &sc), 0);
+    size_t nplaces = sc.lexhits[places].n, nnames = sc.lexhits[names].n;
+    ck_assert(nplaces >= 1 && nnames >= 1);
+    char w[8], t[64];
+    for (unsigned i = 0; i < 30000; i++) { /* ~1 MB of new keys */
+        word(i * 13u + 5, w);
+        snprintf(t, sizeof t, "%s upper %s crossing", w, w);
+        ck_assert_int_eq(pg_lexicon_add_term(&p->lex, p->arena, places, t, &err), PG_OK);
+    }
+    ck_assert_int_eq(p->lex.blob_in_slab, 0);
+    ck_assert_int_eq(p->lex.keys.in_slab, 0);
+    ck_assert_int_eq(pg_lexicon_scan(&p->lex, &sc), 0);
+    ck_assert_uint_eq(sc.lexhits[places].n, nplaces);
+    ck_assert_uint_eq(sc.lexhits[names].n, nnames);
+    word(29999 * 13u + 5, w);
+    snprintf(t, sizeof t, "at %s upper %s crossing", w, w);
+    sc.src = t;
+    sc.srclen = strlen(t);
+    ck_assert_int_eq(pg_fold_text(&sc.fold, t, strlen(t)), 0);
+    ck_assert_int_eq(pg_tokenize(&sc), 0);
+    ck_assert_int_eq(pg_lexicon_scan(&p->lex, &sc), 0);
+    ck_assert_uint_eq(sc.lexhits[places].n, 1);
+    pg_scratch_free(&sc);
+    pg_pack_free(p);
+}
+END_TEST
+
 int main(void) {
     Suite *s = suite_create("lexicon table");
     TCase *tc = tcase_create("keys");
@@ -205,6 +249,7 @@ int main(void) {
     tcase_add_test(tc, run_together_and_vowel_hidden_forms_share_the_terms_bytes);
     tcase_add_test(tc, terms_of_eight_words_match_and_longer_ones_are_refused);
     tcase_add_test(tc, terms_added_after_a_scan_are_found_with_the_old_ones);
+    tcase_add_test(tc, the_full_pack_grows_out_of_its_slab_and_keeps_every_key);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_VERBOSE);
