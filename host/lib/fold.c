@@ -57,6 +57,16 @@ static int fold_cp(uint32_t cp, char *out) {
     return -1; /* copy unchanged */
 }
 
+/* pg_utf8_decode with ASCII decoded in line: folding and splitting words call it per byte,
+ * and most bytes of posts and terms are ASCII. */
+static inline int decode(const unsigned char *s, size_t len, uint32_t *cp) {
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    return pg_utf8_decode(s, len, cp);
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return 0;
     size_t c = *cap ? *cap : 256;
@@ -79,7 +89,7 @@ int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {
     size_t i = 0, o = 0;
     while (i < srclen) {
         uint32_t cp;
-        int n = pg_utf8_decode(s + i, srclen - i, &cp);
+        int n = decode(s + i, srclen - i, &cp);
         char buf[4];
         int k = fold_cp(cp, buf);
         for (int j = 0; j < n; j++) f->inv[i + j] = (uint32_t)o;
@@ -165,7 +175,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
     size_t i = 0;
     while (i < len) {
         uint32_t cp;
-        int n = pg_utf8_decode(s + i, len - i, &cp);
+        int n = decode(s + i, len - i, &cp);
         if (!is_word_cp(cp)) {
             i += (size_t)n;
             continue;
@@ -174,7 +184,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
         i += (size_t)n;
         for (;;) {
             if (i >= len) break;
-            int m = pg_utf8_decode(s + i, len - i, &cp);
+            int m = decode(s + i, len - i, &cp);
             if (is_word_cp(cp)) {
                 i += (size_t)m;
                 continue;
@@ -185,7 +195,7 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
                 while (j < len && is_inner(s[j])) j++;
                 if (j < len) {
                     uint32_t c2;
-                    pg_utf8_decode(s + j, len - j, &c2);
+                    decode(s + j, len - j, &c2);
                     if (is_word_cp(c2)) {
                         i = j;
                         continue;
@@ -222,12 +232,34 @@ static int term_word(void *ud, size_t s, size_t e) {
 }
 
 int pg_fold_term(const char *term, char *out, size_t cap, int *nwords) {
+    /* A pack folds tens of thousands of terms: a term of a lexicon line (under 1 KB) folds
+     * in buffers on the stack, not in three fresh allocations. */
+    enum { STACK = 1040 };
+    char text[STACK];
+    uint32_t map[STACK], inv[STACK];
     pg_fold f = {0};
     size_t tlen = strlen(term);
-    if (pg_fold_text(&f, term, tlen)) return -1;
+    int heap = tlen + 17 > STACK;
+    if (!heap) {
+        f.text = text, f.cap = STACK;
+        f.map = map, f.mapcap = STACK;
+        f.inv = inv, f.invcap = STACK;
+    }
+    size_t ascii = 0;
+    while (ascii < tlen && !(term[ascii] & 0x80)) ascii++;
+    if (!heap && ascii == tlen) {
+        /* ASCII folds to lower case, byte for byte (fold_cp); the term needs no offset map */
+        for (size_t i = 0; i < tlen; i++)
+            text[i] = (char)(term[i] >= 'A' && term[i] <= 'Z' ? term[i] + ('a' - 'A') : term[i]);
+        text[tlen] = '\0';
+        f.len = tlen;
+    } else if (pg_fold_text(&f, term, tlen)) {
+        if (heap) pg_fold_free(&f);
+        return -1;
+    }
     term_acc a = {out, cap, 0, 0, f.text, 0};
     each_word(f.text, f.len, term_word, &a);
-    pg_fold_free(&f);
+    if (heap) pg_fold_free(&f);
     if (a.overflow) return -1;
     out[a.len] = '\0';
     *nwords = a.words;

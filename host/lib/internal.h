@@ -97,17 +97,23 @@ typedef struct pg_lexicon {
     int used;          /* referenced by some rule */
 } pg_lexicon;
 
-/* One hash table over every term of every lexicon: key -> the lexicons holding it. */
-typedef struct pg_keyentry {
-    const char *key;
-    uint32_t hash;
-    uint16_t nlex;
-    uint16_t *lex;
-} pg_keyentry;
+/* One hash table over every term of every lexicon: key -> the lexicons holding it. A slot is
+ * 12 bytes: the key's bytes live once in pg_lexicons.blob (a word prefix of a term and the
+ * vowel-hidden form of a key point at the term's own bytes), and the lexicon list is inline
+ * when it has one entry (see lexicon.c). */
+typedef struct pg_keyslot {
+    uint32_t off; /* the key's first byte in the blob */
+    uint32_t tag; /* the key hash's high 24 bits | the key's length (1..255); 0: empty slot */
+    uint32_t lex; /* lexicon index, PG_LEX_NONE (a word prefix only) or PG_LEX_LIST | list */
+} pg_keyslot;
+
+#define PG_LEX_NONE 0xFFFFFFFFu
+#define PG_LEX_LIST 0x80000000u /* the rest indexes pg_lexicons.lists: a count, then indexes */
 
 typedef struct pg_keyset {
-    pg_keyentry *slots;
+    pg_keyslot *slots;
     size_t cap, count;
+    int in_slab; /* slots are part of pg_lexicons.slab, not an allocation of their own */
 } pg_keyset;
 
 typedef struct pg_lexicons {
@@ -116,6 +122,13 @@ typedef struct pg_lexicons {
     pg_keyset keys;   /* exact keys, and multi-word keys run together */
     pg_keyset masked; /* keys with vowels replaced by '*', for "dr*g" */
     int maxwords;
+    char *blob;       /* the bytes of every key, not NUL-terminated (slots hold lengths) */
+    size_t bloblen, blobcap;
+    uint16_t *lists;  /* the lexicon lists of keys in more than one lexicon */
+    size_t nlists, listcap;
+    void *slab;       /* both tables' first slots and the blob, in huge pages (lexicon.c) */
+    size_t slablen;
+    int blob_in_slab; /* the blob is part of the slab, not an allocation of its own */
 } pg_lexicons;
 
 int pg_lexicon_find(const pg_lexicons *lx, const char *name); /* index or -1 */
@@ -128,6 +141,9 @@ pg_status pg_lexicon_add_term(pg_lexicons *lx, pg_arena *a, int li, const char *
 pg_status pg_lexicon_load_file(pg_lexicons *lx, pg_arena *a, int li, const char *path,
                                pg_error *err);
 void pg_lexicons_free(pg_lexicons *lx);
+/* Size the tables for about `bytes` more of lexicon files, so they are not grown (and
+ * rehashed) while those load. Only a hint: terms beyond it still fit. 0 or -1 on ENOMEM. */
+int pg_lexicons_reserve(pg_lexicons *lx, size_t bytes);
 /* Scan the tokens once and append every hit to hits[lexicon index]. */
 int pg_lexicon_scan(const pg_lexicons *lx, pg_scratch *sc);
 

@@ -560,6 +560,15 @@ static pg_status load_lexicon_dir(loader *L, const char *dir) {
     size_t n;
     if (list_dir(dir, ".txt", &names, &n)) return nomem(L);
     pg_status st = PG_OK;
+    /* size the key tables for all the files at once, so they are not grown while loading */
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[1024];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) bytes += (size_t)sb.st_size;
+    }
+    if (pg_lexicons_reserve(&L->p->lex, bytes)) st = nomem(L);
     for (size_t i = 0; i < n && st == PG_OK; i++) {
         char path[1024], name[256];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
