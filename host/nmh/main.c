@@ -31,14 +31,22 @@ static void logf_(enum log_level lvl, const char *fmt, ...)
 #endif
     ;
 
+/* The line is built whole and written with one call: stderr is unbuffered, so three stdio
+ * calls would cost three system calls per message (the log is written for every request). */
 static void logf_(enum log_level lvl, const char *fmt, ...) {
     if (lvl > log_level) return;
+    static const char prefix[] = "postguard-host: ";
+    char line[1024];
+    memcpy(line, prefix, sizeof prefix - 1);
+    size_t room = sizeof line - (sizeof prefix - 1) - 1; /* keep one byte for the newline */
     va_list ap;
     va_start(ap, fmt);
-    fputs("postguard-host: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(line + sizeof prefix - 1, room + 1, fmt, ap);
     va_end(ap);
+    if (n < 0) return;
+    size_t len = sizeof prefix - 1 + ((size_t)n < room ? (size_t)n : room);
+    line[len++] = '\n';
+    fwrite(line, 1, len, stderr);
 }
 
 static double now_ms(void) {
