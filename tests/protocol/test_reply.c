@@ -121,6 +121,18 @@ START_TEST(strings_are_escaped_exactly_as_cjson_does) {
         s[0] = (char)c, s[1] = '\0';
         expect_same_as_cjson(cJSON_CreateString(s), write_value);
     }
+    /* in longer text, at every position of the eight-byte steps, next to UTF-8 bytes */
+    const unsigned char specials[] = {'"', '\\', '\n', 1, 0x1f, 0x20, 0x7f, 0x80, 0xff, 0xdf};
+    const char base[] = "\xc3\xa9" "abcdefgh ijklmnopqr " "\xf0\x9f\xa7\xa7" "stuvwxyz";
+    char t[sizeof base];
+    for (size_t k = 0; k < sizeof specials; k++) {
+        for (size_t at = 0; at + 1 < sizeof base; at++) {
+            memcpy(t, base, sizeof base);
+            t[at] = (char)specials[k];
+            if (at + 4 < sizeof base) t[at + 3] = (char)specials[(k + 1) % sizeof specials];
+            expect_same_as_cjson(cJSON_CreateString(t), write_value);
+        }
+    }
     expect_same_as_cjson(cJSON_CreateString(""), write_value);
     expect_same_as_cjson(cJSON_CreateString("\"\\/\b\f\n\r\t\x01\x1f\x7f é 🧧 \xe2\x80\xa8"),
                          write_value);
