@@ -15,11 +15,30 @@ static int add_num(cJSON *o, const char *key, double v) {
     return cJSON_AddNumberToObject(o, key, v) ? 0 : -1;
 }
 
-/* One finding, as in the protocol's `findings` list (ctx gives the section title). */
-static void write_finding(pg_jw *w, const pg_ctx *ctx, const pg_finding *f) {
+/* Section titles of the rules met so far in one result: a long post has hundreds of findings
+ * from a few rules, and pg_ctx_rule looks a rule up by walking the pack. A finding's rule id is
+ * borrowed from the pack, so the same rule gives the same pointer: a hit needs no strcmp. */
+typedef struct title_cache {
+    const char *rule[16];
+    const char *title[16];
+    size_t n;
+} title_cache;
+
+static const char *section_title(const pg_ctx *ctx, title_cache *tc, const char *rule) {
+    for (size_t i = 0; i < tc->n; i++)
+        if (tc->rule[i] == rule) return tc->title[i];
     pg_rule_info ri;
-    const char *title = NULL;
-    if (ctx && pg_ctx_rule(ctx, f->rule, &ri) == PG_OK) title = ri.section_title;
+    const char *title = ctx && pg_ctx_rule(ctx, rule, &ri) == PG_OK ? ri.section_title : NULL;
+    if (tc->n < sizeof tc->rule / sizeof *tc->rule) {
+        tc->rule[tc->n] = rule;
+        tc->title[tc->n++] = title;
+    }
+    return title;
+}
+
+/* One finding, as in the protocol's `findings` list (ctx gives the section title). */
+static void write_finding(pg_jw *w, const pg_ctx *ctx, title_cache *tc, const pg_finding *f) {
+    const char *title = section_title(ctx, tc, f->rule);
     pg_jw_lit(w, "{\"rule\":");
     pg_jw_str(w, f->rule);
     pg_jw_lit(w, ",\"category\":");
@@ -102,11 +121,12 @@ int pg_json_write_result(pg_jw *w, size_t start, size_t max, const pg_ctx *ctx,
         w->oom = 1;
         return -1;
     }
+    title_cache tc = {.n = 0};
     pg_jw_lit(w, "\"findings\":[");
     ends[0] = w->len;
     for (size_t i = 0; i < r->nfindings; i++) {
         if (i) pg_jw_raw(w, ",", 1);
-        write_finding(w, ctx, &r->findings[i]);
+        write_finding(w, ctx, &tc, &r->findings[i]);
         ends[i + 1] = w->len;
     }
     size_t keep = r->nfindings;
