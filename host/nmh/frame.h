@@ -1,8 +1,10 @@
 /* frame.h - native-messaging framing: a 4-byte length in native byte order, then the body.
  * Reads are bounded (the cap is checked before anything is allocated); writes are whole frames.
  *
- * Works on stdio streams so the host (stdin/stdout, binary mode on Windows), the tests
- * (fmemopen, pipes) and the fuzzers (fmemopen) run exactly the same code. */
+ * Reading works on stdio streams so the host (stdin, binary mode on Windows), the tests
+ * (fmemopen, pipes) and the fuzzers (fmemopen) run exactly the same code. The host sends each
+ * reply with pg_frame_send: the protocol lays out header and body in one buffer, and one
+ * write(2) on the descriptor carries both (no stdio buffer that could split them). */
 #ifndef PG_NMH_FRAME_H
 #define PG_NMH_FRAME_H
 
