@@ -1,6 +1,7 @@
 /* main.c - `postguard`, the command line: lint posts in files or stdin against the rule pack,
  * explain a rule, list the rules. A thin front end on the engine; JSON comes from host/nmh/json.c. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,16 +268,16 @@ static int cmd_check(pg_ctx *ctx, const options *o) {
             continue;
         }
         if (o->json) {
-            cJSON *j = pg_json_result(ctx, r, elapsed);
-            if (j && nfiles > 1 && !cJSON_AddStringToObject(j, "file", name)) {
-                cJSON_Delete(j);
-                j = NULL;
+            pg_jw w = {0};
+            pg_jw_reset(&w, 0);
+            pg_jw_raw(&w, "{", 1);
+            if (pg_json_write_result(&w, 0, SIZE_MAX, ctx, r, elapsed, nfiles > 1 ? name : NULL,
+                                     NULL, NULL) == 0) {
+                pg_jw_raw(&w, "\n", 1);
+                if (!w.oom) fwrite(w.buf, 1, w.len, stdout);
             }
-            char *s = j ? cJSON_PrintUnformatted(j) : NULL;
-            if (s) printf("%s\n", s);
-            else fprintf(stderr, "postguard: out of memory printing %s\n", name), errors++;
-            free(s);
-            cJSON_Delete(j);
+            if (w.oom) fprintf(stderr, "postguard: out of memory printing %s\n", name), errors++;
+            pg_jw_free(&w);
         } else {
             print_text(name, text, len, r);
         }

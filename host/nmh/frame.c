@@ -5,6 +5,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <io.h>
+#define write(fd, buf, n) _write((fd), (buf), (unsigned)(n))
+#else
+#include <unistd.h>
+#endif
 
 /* Read exactly n bytes unless the input ends or fails first; returns the count read. */
 static size_t read_full(FILE *in, void *buf, size_t n) {
@@ -82,6 +88,30 @@ int pg_frame_write(FILE *out, const char *body, size_t len) {
     if (fwrite(hdr, 1, sizeof hdr, out) != sizeof hdr) return -1;
     if (len && fwrite(body, 1, len, out) != len) return -1;
     return fflush(out) == 0 ? 0 : -1;
+}
+
+int pg_frame_send(int fd, const char *frame, size_t frame_len) {
+    uint32_t n;
+    if (frame_len < sizeof n) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(&n, frame, sizeof n);
+    if (n > PG_FRAME_MAX_OUT || (size_t)n != frame_len - sizeof n) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    while (frame_len > 0) {
+        long k = (long)write(fd, frame, frame_len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            if (k == 0) errno = EIO;
+            return -1;
+        }
+        frame += k;
+        frame_len -= (size_t)k;
+    }
+    return 0;
 }
 
 const char *pg_frame_status_name(pg_frame_status st) {

@@ -1,8 +1,10 @@
 /* frame.h - native-messaging framing: a 4-byte length in native byte order, then the body.
  * Reads are bounded (the cap is checked before anything is allocated); writes are whole frames.
  *
- * Works on stdio streams so the host (stdin/stdout, binary mode on Windows), the tests
- * (fmemopen, pipes) and the fuzzers (fmemopen) run exactly the same code. */
+ * Reading works on stdio streams so the host (stdin, binary mode on Windows), the tests
+ * (fmemopen, pipes) and the fuzzers (fmemopen) run exactly the same code. The host sends each
+ * reply with pg_frame_send: the protocol lays out header and body in one buffer, and one
+ * write(2) on the descriptor carries both (no stdio buffer that could split them). */
 #ifndef PG_NMH_FRAME_H
 #define PG_NMH_FRAME_H
 
@@ -35,6 +37,13 @@ pg_frame_status pg_frame_read(FILE *in, size_t cap, char **body, size_t *len,
 /* Write one frame (header and body) and flush. Refuses (returns -1, errno EMSGSIZE) a body
  * over PG_FRAME_MAX_OUT. Returns 0, or -1 when the write failed (errno set). */
 int pg_frame_write(FILE *out, const char *body, size_t len);
+
+/* Send a whole frame already laid out (4-byte native-order length, then the body, frame_len
+ * bytes in all) on the file descriptor fd with one write(2), looping only on a partial write
+ * or EINTR: the reader wakes once per reply, not once for the header and once for the body.
+ * Refuses (-1, errno EMSGSIZE) a body over PG_FRAME_MAX_OUT or a length that does not match
+ * the header. Returns 0, or -1 when the write failed (errno set). */
+int pg_frame_send(int fd, const char *frame, size_t frame_len);
 
 /* A short name for a status, for logs ("eof", "truncated", ...). */
 const char *pg_frame_status_name(pg_frame_status st);

@@ -1,5 +1,5 @@
-/* json.c - pg_result, rule and pack -> cJSON, in the shapes docs/protocol.md fixes.
- * The host and the CLI both print through here, so a finding looks the same on both. */
+/* json.c - pg_result (written straight to a buffer), rule and pack (cJSON) in the shapes
+ * docs/protocol.md fixes. The host and the CLI both print through here, so a finding looks the same on both. */
 #include "json.h"
 
 #include <math.h>
@@ -15,95 +15,141 @@ static int add_num(cJSON *o, const char *key, double v) {
     return cJSON_AddNumberToObject(o, key, v) ? 0 : -1;
 }
 
-static cJSON *span_pair(const pg_span *s) {
-    cJSON *a = cJSON_CreateArray();
-    cJSON *x = cJSON_CreateNumber((double)s->start);
-    cJSON *y = cJSON_CreateNumber((double)s->end);
-    if (!a || !x || !y) {
-        cJSON_Delete(a);
-        cJSON_Delete(x);
-        cJSON_Delete(y);
-        return NULL;
-    }
-    cJSON_AddItemToArray(a, x);
-    cJSON_AddItemToArray(a, y);
-    return a;
-}
+/* Section titles of the rules met so far in one result: a long post has hundreds of findings
+ * from a few rules, and pg_ctx_rule looks a rule up by walking the pack. A finding's rule id is
+ * borrowed from the pack, so the same rule gives the same pointer: a hit needs no strcmp. */
+typedef struct title_cache {
+    const char *rule[16];
+    const char *title[16];
+    size_t n;
+} title_cache;
 
-cJSON *pg_json_finding(const pg_ctx *ctx, const pg_finding *f) {
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
+static const char *section_title(const pg_ctx *ctx, title_cache *tc, const char *rule) {
+    for (size_t i = 0; i < tc->n; i++)
+        if (tc->rule[i] == rule) return tc->title[i];
     pg_rule_info ri;
-    const char *title = NULL;
-    if (ctx && pg_ctx_rule(ctx, f->rule, &ri) == PG_OK) title = ri.section_title;
-    int bad = add_str(o, "rule", f->rule) || add_str(o, "category", f->category) ||
-              add_str(o, "section", f->section) || add_str(o, "section_title", title) ||
-              add_str(o, "severity", pg_severity_name(f->severity)) ||
-              add_num(o, "confidence", round(f->confidence * 1000.0) / 1000.0) ||
-              add_num(o, "start", (double)f->span.start) || add_num(o, "end", (double)f->span.end);
-    cJSON *spans = bad ? NULL : cJSON_AddArrayToObject(o, "spans");
-    if (!spans) bad = 1;
-    for (size_t i = 0; !bad && i < f->nspans; i++) {
-        cJSON *p = span_pair(&f->spans[i]);
-        if (!p) bad = 1;
-        else cJSON_AddItemToArray(spans, p);
+    const char *title = ctx && pg_ctx_rule(ctx, rule, &ri) == PG_OK ? ri.section_title : NULL;
+    if (tc->n < sizeof tc->rule / sizeof *tc->rule) {
+        tc->rule[tc->n] = rule;
+        tc->title[tc->n++] = title;
     }
-    if (!bad)
-        bad = add_str(o, "message", f->message) || add_str(o, "explanation", f->explanation) ||
-              add_str(o, "suggestion", f->suggestion);
-    if (bad) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    return title;
 }
 
-static cJSON *section_score(const pg_section_score *s) {
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
-    if (add_str(o, "section", s->section) || add_str(o, "title", s->title) ||
-        add_num(o, "score", round(s->score * 1000.0) / 1000.0) ||
-        add_str(o, "level", pg_severity_name(s->level)) ||
-        add_num(o, "findings", (double)s->findings)) {
-        cJSON_Delete(o);
-        return NULL;
+/* One finding, as in the protocol's `findings` list (ctx gives the section title). */
+static void write_finding(pg_jw *w, const pg_ctx *ctx, title_cache *tc, const pg_finding *f) {
+    const char *title = section_title(ctx, tc, f->rule);
+    pg_jw_lit(w, "{\"rule\":");
+    pg_jw_str(w, f->rule);
+    pg_jw_lit(w, ",\"category\":");
+    pg_jw_str(w, f->category);
+    pg_jw_lit(w, ",\"section\":");
+    pg_jw_str(w, f->section);
+    pg_jw_lit(w, ",\"section_title\":");
+    pg_jw_str(w, title);
+    pg_jw_lit(w, ",\"severity\":");
+    pg_jw_str(w, pg_severity_name(f->severity));
+    pg_jw_lit(w, ",\"confidence\":");
+    pg_jw_milli(w, f->confidence);
+    pg_jw_lit(w, ",\"start\":");
+    pg_jw_uint(w, f->span.start);
+    pg_jw_lit(w, ",\"end\":");
+    pg_jw_uint(w, f->span.end);
+    pg_jw_lit(w, ",\"spans\":[");
+    for (size_t i = 0; i < f->nspans; i++) {
+        pg_jw_lit(w, i ? ",[" : "[");
+        pg_jw_uint(w, f->spans[i].start);
+        pg_jw_raw(w, ",", 1);
+        pg_jw_uint(w, f->spans[i].end);
+        pg_jw_raw(w, "]", 1);
     }
-    return o;
+    pg_jw_lit(w, "],\"message\":");
+    pg_jw_str(w, f->message);
+    pg_jw_lit(w, ",\"explanation\":");
+    pg_jw_str(w, f->explanation);
+    pg_jw_lit(w, ",\"suggestion\":");
+    pg_jw_str(w, f->suggestion);
+    pg_jw_raw(w, "}", 1);
 }
 
-cJSON *pg_json_result(const pg_ctx *ctx, const pg_result *r, double elapsed_ms) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *fs = o ? cJSON_AddArrayToObject(o, "findings") : NULL;
-    if (!fs) goto fail;
-    for (size_t i = 0; i < r->nfindings; i++) {
-        cJSON *f = pg_json_finding(ctx, &r->findings[i]);
-        if (!f) goto fail;
-        cJSON_AddItemToArray(fs, f);
-    }
-    cJSON *ss = cJSON_AddArrayToObject(o, "sections");
-    if (!ss) goto fail;
+/* Everything after the findings: `],"sections":[...],...,"elapsed":E[,"file":F]}`. */
+static void write_tail(pg_jw *w, const pg_result *r, double elapsed_ms, int truncated,
+                       const char *file) {
+    pg_jw_lit(w, "],\"sections\":[");
     for (size_t i = 0; i < r->nsections; i++) {
-        cJSON *s = section_score(&r->sections[i]);
-        if (!s) goto fail;
-        cJSON_AddItemToArray(ss, s);
+        const pg_section_score *s = &r->sections[i];
+        pg_jw_lit(w, i ? ",{\"section\":" : "{\"section\":");
+        pg_jw_str(w, s->section);
+        pg_jw_lit(w, ",\"title\":");
+        pg_jw_str(w, s->title);
+        pg_jw_lit(w, ",\"score\":");
+        pg_jw_milli(w, s->score);
+        pg_jw_lit(w, ",\"level\":");
+        pg_jw_str(w, pg_severity_name(s->level));
+        pg_jw_lit(w, ",\"findings\":");
+        pg_jw_uint(w, s->findings);
+        pg_jw_raw(w, "}", 1);
     }
     /* rules whose pattern stopped at the PCRE2 match/depth limit: they may have missed
      * something in this text, and the caller should know rather than trust the silence */
-    cJSON *lr = cJSON_AddArrayToObject(o, "limit_rules");
-    if (!lr || add_num(o, "limit_hits", (double)r->limit_hits)) goto fail;
+    pg_jw_lit(w, "],\"limit_rules\":[");
     for (size_t i = 0; i < r->limit_hits && i < sizeof r->limit_rules / sizeof *r->limit_rules; i++) {
-        cJSON *id = cJSON_CreateString(r->limit_rules[i]);
-        if (!id) goto fail;
-        cJSON_AddItemToArray(lr, id);
+        if (i) pg_jw_raw(w, ",", 1);
+        pg_jw_str(w, r->limit_rules[i]);
     }
-    if (add_str(o, "max_severity", pg_severity_name(r->max_severity)) ||
-        !cJSON_AddBoolToObject(o, "truncated", r->truncated != 0) ||
-        add_num(o, "elapsed", round(elapsed_ms * 1000.0) / 1000.0))
-        goto fail;
-    return o;
-fail:
-    cJSON_Delete(o);
-    return NULL;
+    pg_jw_lit(w, "],\"limit_hits\":");
+    pg_jw_uint(w, r->limit_hits);
+    pg_jw_lit(w, ",\"max_severity\":");
+    pg_jw_str(w, pg_severity_name(r->max_severity));
+    pg_jw_lit(w, truncated ? ",\"truncated\":true,\"elapsed\":" : ",\"truncated\":false,\"elapsed\":");
+    pg_jw_milli(w, elapsed_ms);
+    if (file) {
+        pg_jw_lit(w, ",\"file\":");
+        pg_jw_str(w, file);
+    }
+    pg_jw_raw(w, "}", 1);
+}
+
+int pg_json_write_result(pg_jw *w, size_t start, size_t max, const pg_ctx *ctx,
+                         const pg_result *r, double elapsed_ms, const char *file,
+                         size_t *kept, int *truncated) {
+    /* where the reply would end with only the first k findings: ends[k] (ends[0] is just
+     * after the '['); a result holds at most PG_MAX_FINDINGS, so this stays on the stack */
+    size_t stack_ends[PG_MAX_FINDINGS + 1];
+    size_t *ends = stack_ends;
+    if (r->nfindings > PG_MAX_FINDINGS && !(ends = malloc((r->nfindings + 1) * sizeof *ends))) {
+        w->oom = 1;
+        return -1;
+    }
+    title_cache tc = {.n = 0};
+    pg_jw_lit(w, "\"findings\":[");
+    ends[0] = w->len;
+    for (size_t i = 0; i < r->nfindings; i++) {
+        if (i) pg_jw_raw(w, ",", 1);
+        write_finding(w, ctx, &tc, &r->findings[i]);
+        ends[i + 1] = w->len;
+    }
+    size_t keep = r->nfindings;
+    int cut = 0;
+    write_tail(w, r, elapsed_ms, r->truncated != 0, file);
+    if (!w->oom && w->len - start > max) {
+        /* over the cap: keep the most findings that fit in front of a tail saying truncated */
+        size_t tail_at = w->len;
+        write_tail(w, r, elapsed_ms, 1, file);
+        size_t tail_len = w->len - tail_at;
+        keep = 0;
+        while (keep < r->nfindings && ends[keep + 1] - start + tail_len <= max) keep++;
+        if (!w->oom) {
+            memmove(w->buf + ends[keep], w->buf + tail_at, tail_len);
+            w->len = ends[keep] + tail_len;
+        }
+        cut = 1;
+    }
+    if (ends != stack_ends) free(ends);
+    if (w->oom || w->len - start > max) return -1;
+    if (kept) *kept = keep;
+    if (truncated) *truncated = cut || r->truncated != 0;
+    return 0;
 }
 
 cJSON *pg_json_rule(const pg_rule_info *ri) {

@@ -1,23 +1,30 @@
 /* json.h - the one place a pg_result, a rule and the pack become JSON (docs/protocol.md).
  * Shared by the native-messaging host and the `postguard` command line, so both speak the same shape.
  *
- * Every function returning a cJSON * gives the caller a new tree to free with cJSON_Delete, or
- * NULL when out of memory. Strings are copied into the tree (nothing borrows from the pack). */
+ * A result (every check, the hot path) is written straight into a reusable buffer (jwrite.h);
+ * the rest are cJSON trees: every function returning a cJSON * gives the caller a new tree to
+ * free with cJSON_Delete, or NULL when out of memory. Strings are copied into the tree. */
 #ifndef PG_NMH_JSON_H
 #define PG_NMH_JSON_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "jwrite.h"
 #include "postguard.h"
 
-/* The protocol's `result` object without `type` and `id`: findings (UTF-16 start/end and
- * spans), sections, max_severity, truncated, elapsed (milliseconds, rounded to the µs).
- * Each finding's section_title is looked up in ctx (which must be the context that made r). */
-cJSON *pg_json_result(const pg_ctx *ctx, const pg_result *r, double elapsed_ms);
-
-/* One finding, as in the protocol's `findings` list (ctx gives the section title). */
-cJSON *pg_json_finding(const pg_ctx *ctx, const pg_finding *f);
+/* Write the protocol's `result` members after whatever w holds (the caller has written `{` or
+ * `{"type":"result","id":..,`): findings (UTF-16 start/end and spans), sections, limit_rules,
+ * limit_hits, max_severity, truncated, elapsed (milliseconds, rounded to the µs), then
+ * `"file": file` when file is not NULL, and the closing `}`. Each finding's section_title is
+ * looked up in ctx (which must be the context that made r).
+ * The object counts from offset start of w; when it would be longer than max bytes, findings
+ * are dropped from the end (keeping the most that fit) and `truncated` is true. *kept gets
+ * the findings written, *truncated whether any were dropped (by the engine or here); either
+ * may be NULL. Returns 0, or -1 when out of memory (w->oom) or over max even with none. */
+int pg_json_write_result(pg_jw *w, size_t start, size_t max, const pg_ctx *ctx,
+                         const pg_result *r, double elapsed_ms, const char *file,
+                         size_t *kept, int *truncated);
 
 /* The protocol's `explanation` fields (rule, category, section, section_title, section_text,
  * severity, enabled, message, explanation, suggestion). */

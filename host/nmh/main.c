@@ -31,14 +31,22 @@ static void logf_(enum log_level lvl, const char *fmt, ...)
 #endif
     ;
 
+/* The line is built whole and written with one call: stderr is unbuffered, so three stdio
+ * calls would cost three system calls per message (the log is written for every request). */
 static void logf_(enum log_level lvl, const char *fmt, ...) {
     if (lvl > log_level) return;
+    static const char prefix[] = "postguard-host: ";
+    char line[1024];
+    memcpy(line, prefix, sizeof prefix - 1);
+    size_t room = sizeof line - (sizeof prefix - 1) - 1; /* keep one byte for the newline */
     va_list ap;
     va_start(ap, fmt);
-    fputs("postguard-host: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    int n = vsnprintf(line + sizeof prefix - 1, room + 1, fmt, ap);
     va_end(ap);
+    if (n < 0) return;
+    size_t len = sizeof prefix - 1 + ((size_t)n < room ? (size_t)n : room);
+    line[len++] = '\n';
+    fwrite(line, 1, len, stderr);
 }
 
 static double now_ms(void) {
@@ -47,9 +55,10 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Send one reply; returns 0, or -1 when stdout is gone (the browser closed the pipe). */
-static int send_reply(const char *body, size_t len) {
-    if (pg_frame_write(stdout, body, len) == 0) return 0;
+/* Send one reply frame (header and body together); returns 0, or -1 when stdout is gone (the
+ * browser closed the pipe). stdout's stdio buffer is never used: frames go out with write(2). */
+static int send_frame(const char *frame, size_t len) {
+    if (pg_frame_send(STDOUT_FILENO, frame, len) == 0) return 0;
     logf_(LOG_INFO, "cannot write a reply (%zu bytes): %s; stopping", len, strerror(errno));
     return -1;
 }
@@ -58,7 +67,21 @@ static int send_reply(const char *body, size_t len) {
 static int send_frame_error(const char *code, const char *message) {
     size_t len = 0;
     char *r = pg_proto_error_reply(code, message, &len);
-    int rc = r ? send_reply(r, len) : send_reply(pg_proto_oom_reply(), strlen(pg_proto_oom_reply()));
+    if (!r) {
+        r = strdup(pg_proto_oom_reply());
+        len = r ? strlen(r) : 0;
+    }
+    char *f = r ? malloc(len + 4) : NULL;
+    int rc = -1;
+    if (f) {
+        uint32_t n = (uint32_t)len;
+        memcpy(f, &n, 4);
+        memcpy(f + 4, r, len);
+        rc = send_frame(f, len + 4);
+    } else {
+        logf_(LOG_QUIET, "out of memory answering a framing fault; stopping");
+    }
+    free(f);
     free(r);
     return rc;
 }
@@ -193,12 +216,10 @@ int main(int argc, char **argv) {
         pg_proto_log lg;
         size_t outlen = 0;
         double t1 = now_ms();
-        char *reply = pg_proto_handle(proto, body, len, &outlen, &lg);
+        const char *frame = pg_proto_handle_frame(proto, body, len, &outlen, &lg);
         double took = now_ms() - t1;
         free(body);
-        int wr = reply ? send_reply(reply, outlen)
-                       : send_reply(pg_proto_oom_reply(), strlen(pg_proto_oom_reply()));
-        free(reply);
+        int wr = send_frame(frame, outlen);
         if (strcmp(lg.type, "check") == 0 && !lg.code)
             logf_(LOG_INFO, "check id=%s site=%s in=%zuB text=%zuB findings=%zu%s engine=%.3fms "
                   "total=%.3fms out=%zuB", lg.id, lg.site[0] ? lg.site : "-", lg.in_len,

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,20 @@
 
 #include "frame.h"
 #include "json.h"
+#include "jwrite.h"
+
+/* Replies are written into out after PG_FRAME_HEADER bytes kept for the frame's length, so the
+ * host sends header and body with one write; the buffer is reused from message to message. */
+#define PG_FRAME_HEADER 4
 
 struct pg_proto {
     pg_ctx *ctx;                /* borrowed */
     int no_pack;                /* the pack could not be loaded: answer no_rule_pack */
     char load_message[512];     /* why, and what to do */
     pg_error overlay_problem;   /* the last refused configure, status PG_OK when none */
+    pg_jw out;                  /* the reply being built (header room + body) */
+    char oom_frame[128];        /* header + pg_proto_oom_reply(), for when out cannot grow */
+    size_t oom_len;
 };
 
 const char *pg_proto_oom_reply(void) {
@@ -32,6 +41,11 @@ pg_status pg_proto_new(pg_ctx *ctx, const pg_error *load_error, pg_proto **out) 
     if (!p) return PG_ENOMEM;
     p->ctx = ctx;
     p->overlay_problem.status = PG_OK;
+    size_t n = strlen(pg_proto_oom_reply());
+    uint32_t n32 = (uint32_t)n;
+    memcpy(p->oom_frame, &n32, PG_FRAME_HEADER);
+    memcpy(p->oom_frame + PG_FRAME_HEADER, pg_proto_oom_reply(), n);
+    p->oom_len = PG_FRAME_HEADER + n;
     if (load_error) {
         p->no_pack = 1;
         snprintf(p->load_message, sizeof p->load_message, "%s", load_error->message);
@@ -41,17 +55,27 @@ pg_status pg_proto_new(pg_ctx *ctx, const pg_error *load_error, pg_proto **out) 
 }
 
 void pg_proto_free(pg_proto *p) {
+    if (!p) return;
+    pg_jw_free(&p->out);
     free(p);
 }
 
 /* ---- building replies ---- */
 
-/* Print reply (taking it) within the reply cap; NULL when out of memory or still too big. */
-static char *finish(cJSON *reply, size_t *outlen) {
-    if (!reply) return NULL;
-    char *s = pg_json_print_capped(reply, PG_FRAME_MAX_OUT, outlen);
+/* Every reply below is written into p->out after the header room and returns 0, or -1 when
+ * out of memory (or a reply that cannot fit the cap): dispatch then answers `internal`. */
+
+/* Print a cJSON reply (taking it) within the reply cap into p->out: the rare messages
+ * (hello, explain, configure) are still built as trees. */
+static int finish(pg_proto *p, cJSON *reply) {
+    if (!reply) return -1;
+    size_t n = 0;
+    char *s = pg_json_print_capped(reply, PG_FRAME_MAX_OUT, &n);
     cJSON_Delete(reply);
-    return s;
+    if (!s) return -1;
+    pg_jw_raw(&p->out, s, n);
+    free(s);
+    return p->out.oom ? -1 : 0;
 }
 
 /* A new reply object {"type": type, "id": id (copied; null when id is NULL)}. */
@@ -68,29 +92,55 @@ static cJSON *envelope(const char *type, const cJSON *id) {
     return o;
 }
 
-static char *error_reply(const cJSON *id, const char *code, size_t *outlen, const char *fmt, ...)
+/* `{"type":"<type>","id":<id>,` into w: the same bytes envelope() prints. */
+static void write_envelope(pg_jw *w, const char *type, const cJSON *id) {
+    pg_jw_lit(w, "{\"type\":");
+    pg_jw_str(w, type);
+    pg_jw_lit(w, ",\"id\":");
+    if (id) pg_jw_value(w, id);
+    else pg_jw_lit(w, "null");
+    pg_jw_raw(w, ",", 1);
+}
+
+/* An error reply {"type":"error","id","code","message"} into w (which it resets). The message
+ * is short (under 1 KiB), so an error always fits the cap. */
+static int write_error(pg_jw *w, const cJSON *id, const char *code, const char *msg) {
+    pg_jw_reset(w, PG_FRAME_HEADER);
+    write_envelope(w, "error", id);
+    pg_jw_lit(w, "\"code\":");
+    pg_jw_str(w, code);
+    pg_jw_lit(w, ",\"message\":");
+    pg_jw_str(w, msg);
+    pg_jw_raw(w, "}", 1);
+    return w->oom ? -1 : 0;
+}
+
+static int error_reply(pg_proto *p, const cJSON *id, const char *code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
 
-static char *error_reply(const cJSON *id, const char *code, size_t *outlen, const char *fmt, ...) {
+static int error_reply(pg_proto *p, const cJSON *id, const char *code, const char *fmt, ...) {
     char msg[768];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    cJSON *o = envelope("error", id);
-    if (o && (!cJSON_AddStringToObject(o, "code", code) ||
-              !cJSON_AddStringToObject(o, "message", msg))) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    return finish(o, outlen);
+    return write_error(&p->out, id, code, msg);
 }
 
 char *pg_proto_error_reply(const char *code, const char *message, size_t *outlen) {
-    return error_reply(NULL, code, outlen, "%s", message);
+    pg_jw w = {0};
+    if (write_error(&w, NULL, code, message) != 0) {
+        pg_jw_free(&w);
+        return NULL;
+    }
+    size_t n = w.len - PG_FRAME_HEADER;
+    memmove(w.buf, w.buf + PG_FRAME_HEADER, n);
+    w.buf[n] = '\0'; /* the header room is spare: there is space for the NUL */
+    *outlen = n;
+    return w.buf;
 }
 
 /* Move every member of from (freed) to the end of to. Returns 0, or -1 (from is freed). */
@@ -137,6 +187,12 @@ static void log_id(pg_proto_log *log, const cJSON *id) {
  * turn each into \u0020 there. The engine treats NUL as a space, and a NUL inside a C string
  * would cut the text short: a space keeps every offset and the text's length. */
 static size_t nul_escapes(const char *s, size_t len, char *out) {
+    /* nearly every request has none: jump from backslash to backslash (memchr) to see whether
+     * "\u0000" occurs at all before walking the strings byte by byte */
+    const char *b = s, *end = s + len;
+    while ((b = memchr(b, '\\', (size_t)(end - b))) && !(end - b >= 6 && memcmp(b, "\\u0000", 6) == 0))
+        b++;
+    if (!b) return 0;
     size_t count = 0;
     int in_str = 0;
     for (size_t i = 0; i < len; i++) {
@@ -168,23 +224,22 @@ static const char *json_kind(const cJSON *j) {
     return "an unknown value";
 }
 
-/* A required string member, or NULL after building the bad_field reply in *reply. */
-static const char *want_string(const cJSON *req, const char *key, const cJSON *id,
-                               char **reply, size_t *outlen, pg_proto_log *log) {
+/* A required string member, or NULL after writing the bad_field reply (*rc its status). */
+static const char *want_string(pg_proto *p, const cJSON *req, const char *key, const cJSON *id,
+                               int *rc, pg_proto_log *log) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, key);
     if (cJSON_IsString(v)) return v->valuestring;
     log->code = "bad_field";
-    *reply = v ? error_reply(id, "bad_field", outlen, "%s must be a string, not %s", key,
-                             json_kind(v))
-               : error_reply(id, "bad_field", outlen, "%s is missing (a string)", key);
+    *rc = v ? error_reply(p, id, "bad_field", "%s must be a string, not %s", key, json_kind(v))
+            : error_reply(p, id, "bad_field", "%s is missing (a string)", key);
     return NULL;
 }
 
 /* ---- the messages ---- */
 
-static char *do_hello(pg_proto *p, const cJSON *id, size_t *outlen) {
+static int do_hello(pg_proto *p, const cJSON *id) {
     cJSON *o = envelope("hello", id);
-    if (!o) return NULL;
+    if (!o) return -1;
     cJSON *cats = NULL, *secs = NULL, *lim = NULL;
     int bad = !cJSON_AddNumberToObject(o, "protocol", PG_PROTOCOL_VERSION) ||
               !cJSON_AddStringToObject(o, "version", PG_VERSION);
@@ -220,9 +275,9 @@ static char *do_hello(pg_proto *p, const cJSON *id, size_t *outlen) {
     }
     if (bad) {
         cJSON_Delete(o);
-        return NULL;
+        return -1;
     }
-    return finish(o, outlen);
+    return finish(p, o);
 }
 
 static double now_ms(void) {
@@ -231,31 +286,28 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static char *do_check(pg_proto *p, const cJSON *req, const cJSON *id, size_t *outlen,
-                      pg_proto_log *log) {
-    char *reply = NULL;
-    const char *text = want_string(req, "text", id, &reply, outlen, log);
-    if (!text) return reply;
+static int do_check(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log *log) {
+    int rc = -1;
+    const char *text = want_string(p, req, "text", id, &rc, log);
+    if (!text) return rc;
     const cJSON *site = cJSON_GetObjectItemCaseSensitive(req, "site");
     if (site && !cJSON_IsString(site)) {
         log->code = "bad_field";
-        return error_reply(id, "bad_field", outlen, "site must be a string, not %s",
-                           json_kind(site));
+        return error_reply(p, id, "bad_field", "site must be a string, not %s", json_kind(site));
     }
     if (site) {
         /* only a plain host name is logged: a count per site, never more */
         size_t n = strspn(site->valuestring,
                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-        if (n == strlen(site->valuestring) && n < sizeof log->site)
-            snprintf(log->site, sizeof log->site, "%s", site->valuestring);
+        if (site->valuestring[n] == '\0' && n < sizeof log->site)
+            memcpy(log->site, site->valuestring, n + 1);
     }
     size_t len = strlen(text); /* exact: \u0000 escapes were made spaces before parsing */
     log->text_len = len;
     if (len > PG_MAX_TEXT_BYTES) {
         log->code = "text_too_large";
-        return error_reply(id, "text_too_large", outlen,
-                           "text is %zu bytes; at most %u bytes are checked", len,
-                           (unsigned)PG_MAX_TEXT_BYTES);
+        return error_reply(p, id, "text_too_large", "text is %zu bytes; at most %u bytes are checked",
+                           len, (unsigned)PG_MAX_TEXT_BYTES);
     }
     pg_result *r = NULL;
     pg_error err;
@@ -265,53 +317,45 @@ static char *do_check(pg_proto *p, const cJSON *req, const cJSON *id, size_t *ou
     if (st != PG_OK) {
         const char *code = st == PG_EUTF8 ? "bad_utf8" : st == PG_ETOOBIG ? "text_too_large" : "internal";
         log->code = code;
-        return error_reply(id, code, outlen, "%s", err.message);
+        return error_reply(p, id, code, "%s", err.message);
     }
-    cJSON *o = envelope("result", id);
-    if (o && move_members(o, pg_json_result(p->ctx, r, log->elapsed_ms)) != 0) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
+    /* written straight from the result into the reply buffer: no tree, no second copy */
+    write_envelope(&p->out, "result", id);
+    rc = pg_json_write_result(&p->out, PG_FRAME_HEADER, PG_FRAME_MAX_OUT, p->ctx, r,
+                              log->elapsed_ms, NULL, &log->findings, &log->truncated);
     pg_result_free(r);
-    if (!o) return NULL;
-    reply = pg_json_print_capped(o, PG_FRAME_MAX_OUT, outlen);
-    log->findings = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "findings"));
-    log->truncated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "truncated"));
-    cJSON_Delete(o);
-    return reply;
+    return rc;
 }
 
-static char *do_explain(pg_proto *p, const cJSON *req, const cJSON *id, size_t *outlen,
-                        pg_proto_log *log) {
-    char *reply = NULL;
-    const char *rule = want_string(req, "rule", id, &reply, outlen, log);
-    if (!rule) return reply;
+static int do_explain(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log *log) {
+    int rc = -1;
+    const char *rule = want_string(p, req, "rule", id, &rc, log);
+    if (!rule) return rc;
     pg_rule_info ri;
     if (pg_ctx_rule(p->ctx, rule, &ri) != PG_OK) {
         char shown[100];
         sanitise(shown, sizeof shown, rule, 96);
         log->code = "no_such_rule";
-        return error_reply(id, "no_such_rule", outlen, "no rule has the id '%s'", shown);
+        return error_reply(p, id, "no_such_rule", "no rule has the id '%s'", shown);
     }
     cJSON *o = envelope("explanation", id);
     if (o && move_members(o, pg_json_rule(&ri)) != 0) {
         cJSON_Delete(o);
         o = NULL;
     }
-    return finish(o, outlen);
+    return finish(p, o);
 }
 
-static char *do_configure(pg_proto *p, const cJSON *req, const cJSON *id, size_t *outlen,
-                          pg_proto_log *log) {
+static int do_configure(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log *log) {
     const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(req, "config");
     if (!cJSON_IsObject(cfg)) {
         log->code = "bad_field";
-        return cfg ? error_reply(id, "bad_field", outlen, "config must be an object, not %s",
+        return cfg ? error_reply(p, id, "bad_field", "config must be an object, not %s",
                                  json_kind(cfg))
-                   : error_reply(id, "bad_field", outlen, "config is missing (an object)");
+                   : error_reply(p, id, "bad_field", "config is missing (an object)");
     }
     char *json = cJSON_PrintUnformatted(cfg);
-    if (!json) return NULL;
+    if (!json) return -1;
     pg_error err;
     pg_status st = pg_ctx_set_overlay(p->ctx, json, strlen(json), &err);
     free(json);
@@ -320,13 +364,13 @@ static char *do_configure(pg_proto *p, const cJSON *req, const cJSON *id, size_t
         log->refused = 1;
     } else if (st != PG_OK) {
         log->code = "internal";
-        return error_reply(id, "internal", outlen, "the configuration could not be applied: %s",
+        return error_reply(p, id, "internal", "the configuration could not be applied: %s",
                            err.message);
     } else {
         p->overlay_problem.status = PG_OK;
     }
     cJSON *o = envelope("configured", id);
-    if (!o) return NULL;
+    if (!o) return -1;
     cJSON *pack = pg_json_pack(p->ctx);
     const pg_error *cp = st == PG_ECONFIG ? &p->overlay_problem : pg_ctx_config_problem(p->ctx);
     cJSON *prob = pg_json_config_problem(cp);
@@ -335,35 +379,35 @@ static char *do_configure(pg_proto *p, const cJSON *req, const cJSON *id, size_t
     if (!pack || !prob) {
         if (!pack) cJSON_Delete(prob);
         cJSON_Delete(o);
-        return NULL;
+        return -1;
     }
-    return finish(o, outlen);
+    return finish(p, o);
 }
 
 /* ---- dispatch ---- */
 
-static char *dispatch(pg_proto *p, const char *in, size_t len, size_t *outlen,
-                      pg_proto_log *log) {
+static int dispatch(pg_proto *p, const char *in, size_t len, pg_proto_log *log) {
+    pg_jw_reset(&p->out, PG_FRAME_HEADER);
     if (len == 0) {
         log->code = "frame_empty";
-        return error_reply(NULL, "frame_empty", outlen, "the message is empty (length 0)");
+        return error_reply(p, NULL, "frame_empty", "the message is empty (length 0)");
     }
     size_t bad_at = 0;
     if (pg_utf8_validate(in, len, NULL, &bad_at)) {
         log->code = "bad_utf8";
-        return error_reply(NULL, "bad_utf8", outlen,
+        return error_reply(p, NULL, "bad_utf8",
                            "the message is not valid UTF-8 at byte %zu", bad_at);
     }
     const char *nul = memchr(in, '\0', len);
     if (nul) {
         log->code = "bad_json";
-        return error_reply(NULL, "bad_json", outlen,
+        return error_reply(p, NULL, "bad_json",
                            "invalid JSON: a NUL byte at byte %zu (write it as \\u0000 inside "
                            "a string)", (size_t)(nul - in));
     }
     char *copy = NULL;
     if (nul_escapes(in, len, NULL)) {
-        if (!(copy = malloc(len))) return NULL;
+        if (!(copy = malloc(len))) return -1;
         memcpy(copy, in, len);
         nul_escapes(in, len, copy);
         in = copy;
@@ -371,45 +415,45 @@ static char *dispatch(pg_proto *p, const char *in, size_t len, size_t *outlen,
     const char *end = NULL;
     cJSON *req = cJSON_ParseWithLengthOpts(in, len, &end, 0);
     size_t at = end && end >= in && end <= in + len ? (size_t)(end - in) : 0;
-    char *reply = NULL;
+    int rc = -1;
     if (!req) {
         log->code = "bad_json";
-        reply = error_reply(NULL, "bad_json", outlen, "invalid JSON at byte %zu", at);
+        rc = error_reply(p, NULL, "bad_json", "invalid JSON at byte %zu", at);
         goto done;
     }
     while (at < len && (in[at] == ' ' || in[at] == '\t' || in[at] == '\r' || in[at] == '\n')) at++;
     if (at < len) {
         log->code = "bad_json";
-        reply = error_reply(NULL, "bad_json", outlen,
+        rc = error_reply(p, NULL, "bad_json",
                             "invalid JSON: more data after the object at byte %zu", at);
         goto done;
     }
     if (!cJSON_IsObject(req)) {
         log->code = "not_object";
-        reply = error_reply(NULL, "not_object", outlen,
+        rc = error_reply(p, NULL, "not_object",
                             "the message must be a JSON object, not %s", json_kind(req));
         goto done;
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "id");
     if (!id) {
         log->code = "bad_field";
-        reply = error_reply(NULL, "bad_field", outlen, "id is missing (a number or a string)");
+        rc = error_reply(p, NULL, "bad_field", "id is missing (a number or a string)");
         goto done;
     }
     if (!(cJSON_IsNumber(id) || cJSON_IsString(id))) {
         log->code = "bad_field";
-        reply = error_reply(NULL, "bad_field", outlen, "id must be a number or a string, not %s",
+        rc = error_reply(p, NULL, "bad_field", "id must be a number or a string, not %s",
                             json_kind(id));
         goto done;
     }
     if (cJSON_IsString(id) && strlen(id->valuestring) > PG_PROTO_MAX_ID) {
         log->code = "bad_field";
-        reply = error_reply(NULL, "bad_field", outlen, "id is longer than %d bytes",
+        rc = error_reply(p, NULL, "bad_field", "id is longer than %d bytes",
                             PG_PROTO_MAX_ID);
         goto done;
     }
     log_id(log, id);
-    const char *type = want_string(req, "type", id, &reply, outlen, log);
+    const char *type = want_string(p, req, "type", id, &rc, log);
     if (!type) goto done;
     static const char *const known[] = {"hello", "check", "explain", "configure"};
     size_t k = 0;
@@ -419,43 +463,64 @@ static char *dispatch(pg_proto *p, const char *in, size_t len, size_t *outlen,
         char shown[44];
         sanitise(shown, sizeof shown, type, 40);
         log->code = "unknown_type";
-        reply = error_reply(id, "unknown_type", outlen,
+        rc = error_reply(p, id, "unknown_type",
                             "unknown type '%s' (this host speaks protocol %d: hello, check, "
                             "explain, configure)", shown, PG_PROTOCOL_VERSION);
         goto done;
     }
     if (p->no_pack) {
         log->code = "no_rule_pack";
-        reply = error_reply(id, "no_rule_pack", outlen, "%s", p->load_message);
+        rc = error_reply(p, id, "no_rule_pack", "%s", p->load_message);
         goto done;
     }
     switch (k) {
-    case 0: reply = do_hello(p, id, outlen); break;
-    case 1: reply = do_check(p, req, id, outlen, log); break;
-    case 2: reply = do_explain(p, req, id, outlen, log); break;
-    default: reply = do_configure(p, req, id, outlen, log); break;
+    case 0: rc = do_hello(p, id); break;
+    case 1: rc = do_check(p, req, id, log); break;
+    case 2: rc = do_explain(p, req, id, log); break;
+    default: rc = do_configure(p, req, id, log); break;
     }
-    if (!reply) { /* out of memory, or a reply that cannot fit: say so */
+    if (rc != 0) { /* out of memory, or a reply that cannot fit: say so */
         log->code = "internal";
-        reply = error_reply(id, "internal", outlen, "out of memory while answering");
+        rc = error_reply(p, id, "internal", "out of memory while answering");
     }
 done:
     cJSON_Delete(req);
     free(copy);
-    return reply;
+    return rc;
+}
+
+const char *pg_proto_handle_frame(pg_proto *p, const char *in, size_t len, size_t *framelen,
+                                  pg_proto_log *log) {
+    pg_proto_log scratch;
+    if (!log) log = &scratch;
+    memset(log, 0, sizeof *log);
+    log->type[0] = '?';
+    memcpy(log->id, "null", 5);
+    log->in_len = len;
+    if (dispatch(p, in, len, log) != 0 || p->out.oom) {
+        log->code = "internal";
+        log->out_len = p->oom_len - PG_FRAME_HEADER;
+        *framelen = p->oom_len;
+        return p->oom_frame;
+    }
+    size_t n = p->out.len - PG_FRAME_HEADER;
+    uint32_t n32 = (uint32_t)n; /* at most PG_FRAME_MAX_OUT: every reply path caps it */
+    memcpy(p->out.buf, &n32, PG_FRAME_HEADER);
+    log->out_len = n;
+    *framelen = p->out.len;
+    return p->out.buf;
 }
 
 char *pg_proto_handle(pg_proto *p, const char *in, size_t len, size_t *outlen,
                       pg_proto_log *log) {
-    pg_proto_log scratch;
-    if (!log) log = &scratch;
-    memset(log, 0, sizeof *log);
-    snprintf(log->type, sizeof log->type, "?");
-    snprintf(log->id, sizeof log->id, "null");
-    log->in_len = len;
+    size_t flen = 0;
+    const char *f = pg_proto_handle_frame(p, in, len, &flen, log);
     *outlen = 0;
-    char *reply = dispatch(p, in, len, outlen, log);
-    if (!reply) log->code = "internal";
-    log->out_len = reply ? *outlen : strlen(pg_proto_oom_reply());
-    return reply;
+    if (f == p->oom_frame) return NULL;
+    char *out = malloc(flen - PG_FRAME_HEADER + 1);
+    if (!out) return NULL;
+    memcpy(out, f + PG_FRAME_HEADER, flen - PG_FRAME_HEADER);
+    out[flen - PG_FRAME_HEADER] = '\0';
+    *outlen = flen - PG_FRAME_HEADER;
+    return out;
 }

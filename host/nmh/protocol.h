@@ -36,7 +36,16 @@ typedef struct pg_proto_log {
 pg_status pg_proto_new(pg_ctx *ctx, const pg_error *load_error, pg_proto **out);
 void pg_proto_free(pg_proto *p);
 
-/* Handle one request body (len bytes, need not be NUL-terminated). Always answers: returns a
+/* Handle one request body (len bytes, need not be NUL-terminated) and return the whole reply
+ * frame: the 4-byte native-order length, then the body (at most PG_FRAME_MAX_OUT bytes), so
+ * the host sends it with one write. Always answers (with the `internal` error when memory ran
+ * out). The frame is borrowed from p and stays valid until the next call on p or
+ * pg_proto_free; the buffer behind it is reused, so a message costs no allocation for its
+ * reply. *framelen gets header + body bytes. log may be NULL. */
+const char *pg_proto_handle_frame(pg_proto *p, const char *in, size_t len, size_t *framelen,
+                                  pg_proto_log *log);
+
+/* The same answer as a malloc'd body (for tests and fuzzers). Always answers: returns a
  * malloc'd reply body (the caller frees it) of at most PG_FRAME_MAX_OUT bytes and sets
  * *outlen. Returns NULL only when even an error reply could not be built (out of memory);
  * the caller then sends pg_proto_oom_reply(). log may be NULL. */
