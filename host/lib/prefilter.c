@@ -743,32 +743,61 @@ static uint64_t hash_words(const uint64_t *w, size_t n) {
     return h ^ (h >> 29);
 }
 
+/* The distinct sets of patterns while a table is built: set id -> bits, found by hash. */
+typedef struct setdict {
+    uint64_t *bits; /* nsets * W words; set 0 is the empty set */
+    size_t nsets, cap, W;
+    uint32_t *slot; /* 1 + a set id, open addressing */
+    size_t hcap;
+} setdict;
+
+/* The id of set w, added if new; 0 for the empty set, -1 on ENOMEM. */
+static long setdict_id(setdict *d, const uint64_t *w) {
+    int nonempty = 0;
+    for (size_t i = 0; i < d->W; i++) nonempty |= w[i] != 0;
+    if (!nonempty) return 0;
+    if ((d->nsets + 1) * 2 > d->hcap) {
+        size_t hcap = d->hcap ? d->hcap * 2 : 1024;
+        uint32_t *slot = calloc(hcap, sizeof *slot);
+        if (!slot) return -1;
+        for (size_t id = 1; id < d->nsets; id++) {
+            size_t h = (size_t)hash_words(d->bits + id * d->W, d->W) & (hcap - 1);
+            while (slot[h]) h = (h + 1) & (hcap - 1);
+            slot[h] = (uint32_t)id + 1;
+        }
+        free(d->slot);
+        d->slot = slot;
+        d->hcap = hcap;
+    }
+    size_t h = (size_t)hash_words(w, d->W) & (d->hcap - 1);
+    for (; d->slot[h]; h = (h + 1) & (d->hcap - 1))
+        if (memcmp(d->bits + (size_t)(d->slot[h] - 1) * d->W, w, d->W * 8) == 0)
+            return (long)d->slot[h] - 1;
+    if (d->nsets >= 65535) return -2;
+    if (d->nsets == d->cap) {
+        size_t cap = d->cap * 2;
+        uint64_t *nb = realloc(d->bits, cap * d->W * sizeof *nb);
+        if (!nb) return -1;
+        d->bits = nb;
+        d->cap = cap;
+    }
+    memcpy(d->bits + d->nsets * d->W, w, d->W * 8);
+    d->slot[h] = (uint32_t)d->nsets + 1;
+    return (long)d->nsets++;
+}
+
 static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **out, pg_error *err) {
     *out = NULL;
     if (npat <= 0) return PG_OK;
     if (npat > (int)PG_START_INDEX)
         return pg_fail(err, PG_ERULE, NULL, NULL, NULL, -1, "more than %u patterns", PG_START_INDEX);
+    size_t W = ((size_t)npat + 63) / 64;
+    setdict d = {calloc(64 * W, sizeof(uint64_t)), 1, 64, W, NULL, 0};
+    uint64_t *row = calloc(256 * W, sizeof *row); /* one row's cells while it is built */
     pg_starttab *t = calloc(1, sizeof *t);
-    if (!t) goto nomem;
+    if (!d.bits || !row || !t || !(t->at0 = calloc((size_t)npat, sizeof *t->at0))) goto nomem;
     /* a key with prev = PG_PREV_LETTER does not apply after a letter, PG_PREV_WORD only
      * after a byte that is no word character */
-    for (int j = 0; j < npat; j++)
-        for (int k = 0; k < pat[j]->nkeys; k++) {
-            const pg_startkey *key = &pat[j]->keys[k];
-            for (int ctx = key->prev; ctx < 3 && !key->bol; ctx++)
-                for (unsigned b = 0; b < 256; b++)
-                    if (bit_has(key->c0, b) && !t->first[ctx][b])
-                        t->first[ctx][b] = (uint16_t)++t->nrows;
-        }
-    /* every cell as a bit set first */
-    size_t W = ((size_t)npat + 63) / 64, ncells = t->nrows * 256;
-    uint64_t *bits = calloc(ncells > 0 ? ncells * W : 1, sizeof *bits);
-    t->cells = calloc(ncells ? ncells : 1, sizeof *t->cells);
-    t->at0 = calloc((size_t)npat, sizeof *t->at0);
-    if (!bits || !t->cells || !t->at0) {
-        free(bits);
-        goto nomem;
-    }
     for (int j = 0; j < npat; j++)
         for (int k = 0; k < pat[j]->nkeys; k++) {
             const pg_startkey *key = &pat[j]->keys[k];
@@ -777,67 +806,55 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
                 continue;
             }
             for (int ctx = key->prev; ctx < 3; ctx++)
-                for (unsigned b0 = 0; b0 < 256; b0++) {
-                    if (!bit_has(key->c0, b0)) continue;
-                    uint64_t *row = bits + (size_t)(t->first[ctx][b0] - 1) * 256 * W;
+                for (unsigned b = 0; b < 256; b++)
+                    if (bit_has(key->c0, b) && !t->first[ctx][b])
+                        t->first[ctx][b] = (uint16_t)++t->nrows;
+        }
+    if (!(t->cells = calloc(t->nrows ? t->nrows * 256 : 1, sizeof *t->cells))) goto nomem;
+    /* row by row: OR in every key that starts there, then name each cell's set */
+    for (int ctx = 0; ctx < 3; ctx++)
+        for (unsigned b0 = 0; b0 < 256; b0++) {
+            uint16_t r = t->first[ctx][b0];
+            if (!r) continue;
+            memset(row, 0, 256 * W * sizeof *row);
+            for (int j = 0; j < npat; j++)
+                for (int k = 0; k < pat[j]->nkeys; k++) {
+                    const pg_startkey *key = &pat[j]->keys[k];
+                    if (key->bol || key->prev > ctx || !bit_has(key->c0, b0)) continue;
                     for (unsigned b1 = 0; b1 < 256; b1++)
                         if (bit_has(key->c1, b1)) row[b1 * W + (size_t)j / 64] |= 1ull << (j % 64);
                 }
-        }
-    /* equal cells share one set: a small hash of the distinct bit sets */
-    size_t hcap = 64;
-    while (hcap < ncells * 2) hcap *= 2;
-    uint32_t *slot = calloc(hcap, sizeof *slot); /* 1 + the first cell with that set */
-    uint32_t *setof = calloc(ncells ? ncells : 1, sizeof *setof);
-    t->setoff = calloc(ncells + 2, sizeof *t->setoff);
-    size_t poolcap = 64, pooln = 0;
-    t->pool = malloc(poolcap * sizeof *t->pool);
-    if (!slot || !setof || !t->setoff || !t->pool) {
-        free(bits), free(slot), free(setof);
-        goto nomem;
-    }
-    t->nsets = 1; /* set 0 is the empty set */
-    for (size_t c = 0; c < ncells; c++) {
-        const uint64_t *w = bits + c * W;
-        int nonempty = 0;
-        for (size_t i = 0; i < W; i++) nonempty |= w[i] != 0;
-        if (!nonempty) continue;
-        size_t h = (size_t)hash_words(w, W) & (hcap - 1);
-        while (slot[h] && memcmp(bits + (size_t)(slot[h] - 1) * W, w, W * 8) != 0)
-            h = (h + 1) & (hcap - 1);
-        if (slot[h]) {
-            t->cells[c] = (uint16_t)setof[slot[h] - 1];
-            continue;
-        }
-        if (t->nsets >= 65535) {
-            free(bits), free(slot), free(setof);
-            pg_starttab_free(t);
-            return pg_fail(err, PG_ERULE, NULL, NULL, NULL, -1, "too many pattern start sets");
-        }
-        slot[h] = (uint32_t)c + 1;
-        setof[c] = (uint32_t)t->nsets;
-        t->cells[c] = (uint16_t)t->nsets;
-        t->setoff[t->nsets] = (uint32_t)pooln;
-        for (int j = 0; j < npat; j++) {
-            if (!((w[(size_t)j / 64] >> (j % 64)) & 1)) continue;
-            if (pooln == poolcap) {
-                uint16_t *np = realloc(t->pool, poolcap * 2 * sizeof *np);
-                if (!np) {
-                    free(bits), free(slot), free(setof);
-                    goto nomem;
+            for (unsigned b1 = 0; b1 < 256; b1++) {
+                long id = setdict_id(&d, row + b1 * W);
+                if (id == -1) goto nomem;
+                if (id < 0) {
+                    free(d.bits), free(d.slot), free(row);
+                    pg_starttab_free(t);
+                    return pg_fail(err, PG_ERULE, NULL, NULL, NULL, -1, "too many pattern start sets");
                 }
-                t->pool = np;
-                poolcap *= 2;
+                t->cells[(size_t)(r - 1) * 256 + b1] = (uint16_t)id;
             }
-            t->pool[pooln++] = (uint16_t)j;
         }
-        t->nsets++;
+    /* the sets as lists of pattern indexes */
+    t->nsets = d.nsets;
+    size_t pooln = 0;
+    for (size_t id = 1; id < d.nsets; id++)
+        for (int j = 0; j < npat; j++) pooln += (d.bits[id * W + (size_t)j / 64] >> (j % 64)) & 1;
+    t->setoff = calloc(d.nsets + 1, sizeof *t->setoff);
+    t->pool = malloc((pooln ? pooln : 1) * sizeof *t->pool);
+    if (!t->setoff || !t->pool) goto nomem;
+    pooln = 0;
+    for (size_t id = 1; id < d.nsets; id++) {
+        t->setoff[id] = (uint32_t)pooln;
+        for (int j = 0; j < npat; j++)
+            if ((d.bits[id * W + (size_t)j / 64] >> (j % 64)) & 1) t->pool[pooln++] = (uint16_t)j;
     }
-    t->setoff[t->nsets] = (uint32_t)pooln;
-    free(bits), free(slot), free(setof);
+    t->setoff[d.nsets] = (uint32_t)pooln;
+    free(d.bits), free(d.slot), free(row);
     *out = t;
     return PG_OK;
 nomem:
+    free(d.bits), free(d.slot), free(row);
     pg_starttab_free(t);
     return pg_fail(err, PG_ENOMEM, NULL, NULL, NULL, -1, "out of memory");
 }
