@@ -28,6 +28,10 @@ typedef struct pg_latency {
     double mb_per_s;      /* bytes checked per second, in 10^6 bytes */
     double findings;      /* mean findings per post: proof the rules fire */
     double cpu_median_us, cpu_p99_us; /* the same on the thread's CPU clock */
+    /* The machine's own noise: a fixed loop of arithmetic that takes the checks' median,
+     * timed as many times the same way. Its p99 is the best p99 any code of that length gets
+     * here; a check's p99 near it is the machine's, not the engine's. */
+    double floor_median_us, floor_p99_us;
 } pg_latency;
 
 typedef struct pg_startup {

@@ -90,6 +90,29 @@ static double timed_check(pg_ctx *ctx, const char *text, size_t len, size_t *nfi
     return (double)(t1 - t0) / 1e3;
 }
 
+/* The fixed work of the noise floor; volatile so the compiler keeps every step. */
+static double busy(size_t steps) {
+    volatile uint64_t x = 1;
+    uint64_t t0 = pg_bench_now_ns();
+    for (size_t i = 0; i < steps; i++) x = x * 6364136223846793005u + 1442695040888963407u;
+    return (double)(pg_bench_now_ns() - t0) / 1e3;
+}
+
+/* Time n runs of a loop as long as target_us; fills the median and p99 of those runs. */
+static void noise_floor(double target_us, size_t n, double *t, pg_latency *l) {
+    size_t steps = 1000;
+    double best = 1e30;
+    for (int k = 0; k < 20; k++) { /* calibrate on the fastest of a few runs */
+        double u = busy(steps);
+        if (u < best) best = u;
+    }
+    steps = (size_t)((double)steps * target_us / (best > 0.001 ? best : 0.001));
+    if (!steps) steps = 1;
+    for (size_t i = 0; i < n; i++) t[i] = busy(steps);
+    l->floor_median_us = pg_bench_median(t, n);
+    l->floor_p99_us = pg_bench_quantile(t, n, 0.99);
+}
+
 int pg_bench_latency(const pg_bench_opts *o, pg_ctx *ctx, pg_latency out[PG_BENCH_NSIZES]) {
     /* Run each size for about half a second (at least 200 checks, at most 20,000), so the
      * p99 rests on enough samples; a quick run does a handful. */
@@ -134,6 +157,7 @@ int pg_bench_latency(const pg_bench_opts *o, pg_ctx *ctx, pg_latency out[PG_BENC
         l->findings = (double)fsum / (double)n;
         l->cpu_median_us = pg_bench_median(c, n);
         l->cpu_p99_us = pg_bench_quantile(c, n, 0.99);
+        noise_floor(l->median_us, n, t, l);
     }
     rc = 0;
 done:
