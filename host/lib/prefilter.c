@@ -314,6 +314,30 @@ static long escape_cp(parser *P, unsigned char e) {
     return -1;
 }
 
+/* The character after a backslash at P->i, both consumed; -1 (and bad) at the pattern's end. */
+static int escape_letter(parser *P) {
+    if (P->i + 1 >= P->n) {
+        P->bad = 1;
+        return -1;
+    }
+    unsigned char e = P->s[P->i + 1];
+    P->i += 2;
+    return e;
+}
+
+/* 1 when e escapes a class not spelled out here (\p{..}, \h, \v, \N, \R, \X): its
+ * argument is consumed and it stands for any character. */
+static int wide_escape(parser *P, unsigned char e) {
+    if (!e || !strchr("pPhHvVNRX", e)) return 0;
+    if ((e == 'p' || e == 'P') && P->i < P->n && P->s[P->i] == '{') {
+        while (P->i < P->n && P->s[P->i] != '}') P->i++;
+        P->i++;
+    } else if (e == 'p' || e == 'P') {
+        P->i++;
+    }
+    return 1;
+}
+
 /* [...] after the '['. */
 static void parse_class(parser *P, sset *out) {
     uint8_t raw[16] = {0};
@@ -341,12 +365,8 @@ static void parse_class(parser *P, sset *out) {
             return;
         }
         if (c == '\\') {
-            if (P->i + 1 >= P->n) {
-                P->bad = 1;
-                return;
-            }
-            unsigned char e = P->s[P->i + 1];
-            P->i += 2;
+            int e = escape_letter(P);
+            if (e < 0) return;
             uint8_t set[16];
             if (escape_set(e, set)) {
                 if (e >= 'A' && e <= 'Z') { /* \D \W \S: every other ASCII, and beyond */
@@ -357,13 +377,7 @@ static void parse_class(parser *P, sset *out) {
                 }
                 continue;
             }
-            if (e == 'p' || e == 'P' || e == 'h' || e == 'H' || e == 'v' || e == 'V' || e == 'N') {
-                if ((e == 'p' || e == 'P') && P->i < P->n && P->s[P->i] == '{') {
-                    while (P->i < P->n && P->s[P->i] != '}') P->i++;
-                    P->i++;
-                } else if (e == 'p' || e == 'P') {
-                    P->i++;
-                }
+            if (wide_escape(P, (unsigned char)e)) {
                 memset(raw, 0xFF, 16); /* a property or space class: any character */
                 nonascii = 1;
                 continue;
@@ -385,13 +399,9 @@ static void parse_class(parser *P, sset *out) {
             P->i++;
             unsigned char d = P->s[P->i];
             if (d == '\\') {
-                if (P->i + 1 >= P->n) {
-                    P->bad = 1;
-                    return;
-                }
-                unsigned char e = P->s[P->i + 1];
-                P->i += 2;
-                hi = escape_cp(P, e);
+                int e = escape_letter(P);
+                if (e < 0) return;
+                hi = escape_cp(P, (unsigned char)e);
             } else if (d == '[') {
                 P->bad = 1;
                 return;
@@ -532,12 +542,8 @@ static void parse_atom(parser *P, int need, sset *out) {
         return;
     }
     if (c == '\\') {
-        if (P->i + 1 >= P->n) {
-            P->bad = 1;
-            return;
-        }
-        unsigned char e = P->s[P->i + 1];
-        P->i += 2;
+        int e = escape_letter(P);
+        if (e < 0) return;
         uint8_t raw[16];
         if (e == 'b' || e == 'B' || e == 'A' || e == 'Z' || e == 'z') {
             if (need) empty(P, out, e == 'b', 0, e == 'A');
@@ -555,14 +561,7 @@ static void parse_atom(parser *P, int need, sset *out) {
             }
             return;
         }
-        if (e == 'p' || e == 'P' || e == 'h' || e == 'H' || e == 'v' || e == 'V' || e == 'N' ||
-            e == 'R' || e == 'X') {
-            if ((e == 'p' || e == 'P') && P->i < P->n && P->s[P->i] == '{') {
-                while (P->i < P->n && P->s[P->i] != '}') P->i++;
-                P->i++;
-            } else if (e == 'p' || e == 'P') {
-                P->i++;
-            }
+        if (wide_escape(P, (unsigned char)e)) {
             any_start(cls);
             if (need) one(P, out, cls, 0);
             return;
