@@ -309,9 +309,28 @@ static int push_raw(pg_rawvec *out, const pg_raw_finding *f) {
     return 0;
 }
 
+/* YES when no candidate of r can stand because its supporting evidence is lexicons (found
+ * already, in the one pass over the words) with fewer hits in the whole post than the rule
+ * needs: then its primary patterns need not run at all. */
+static tri support_missing(pg_scratch *sc, const pg_rule *r) {
+    if (!r->nnear) return NO;
+    size_t total = 0;
+    for (int k = 0; k < r->nnear; k++)
+        if (r->near[k]->pat.code) return NO; /* a pattern: finding out would cost a scan */
+    for (int k = 0; k < r->nnear && total < (size_t)r->near_min; k++) {
+        const pg_hitvec *hv = hits_of(sc, r->near[k], r);
+        if (!hv) return FAIL;
+        total += hv->n;
+    }
+    return total < (size_t)r->near_min ? YES : NO;
+}
+
 /* Evaluate one rule; findings it makes go to out. */
 static pg_status eval_rule(pg_scratch *sc, const pg_rule *r, pg_rawvec *out) {
     size_t first = out->n;
+    tri missing = support_missing(sc, r);
+    if (missing == FAIL) return PG_ENOMEM;
+    if (missing == YES) return PG_OK;
     /* region already reported by this rule (combination rules report once per window) */
     uint32_t done_lo = 1, done_hi = 0;
     for (int k = 0; k < r->nmatch; k++) {

@@ -142,6 +142,48 @@ START_TEST(rules_sharing_a_pattern_share_its_code_and_all_fire) {
 }
 END_TEST
 
+/* A rule whose supporting lexicon evidence is absent from the whole post makes no finding, so
+ * its primary pattern is not run at all: a pattern built to hit the match limit shows it. */
+START_TEST(a_rule_without_its_supporting_words_runs_no_pattern) {
+    char dir[64], path[128];
+    snprintf(dir, sizeof dir, "/tmp/pg-near-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/pack.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"id\":\"t\",\"version\":\"1\",\"sections\":{\"3.1\":{\"title\":\"Privacy\","
+          "\"text\":\"Registrants should avoid posting patient information.\"}},\"rules\":["
+          "{\"id\":\"privacy.n\",\"category\":\"privacy\",\"section\":\"3.1\",\"severity\":\"high\","
+          "\"message\":\"m\",\"explanation\":\"e\",\"suggestion\":\"s\",\"examples\":"
+          "{\"match\":[\"support zab\"],\"nomatch\":[\"zab\"]},"
+          "\"match\":{\"pattern\":\"\\\\bz(?:a|a)*b\"},"
+          "\"near\":{\"any\":[{\"terms\":[\"support\"]}],\"window\":\"post\"}}]}",
+          f);
+    fclose(f);
+    pg_ctx *c;
+    pg_error err;
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_msg(pg_ctx_load(c, path, &err) == PG_OK, "%s", err.message);
+    char text[128] = "support z";
+    memset(text + 9, 'a', 40); /* (a|a)* on 40 a's not followed by b: past the match limit */
+    strcpy(text + 49, "c b");
+    pg_result *r = NULL;
+    ck_assert_int_eq(pg_check(c, text, strlen(text), &r, &err), PG_OK);
+    ck_assert_uint_eq(r->limit_hits, 1); /* with its support, the pattern runs */
+    pg_result_free(r);
+    ck_assert_int_eq(pg_check(c, text + 8, strlen(text + 8), &r, &err), PG_OK);
+    ck_assert_uint_eq(r->limit_hits, 0); /* without it, it is never tried */
+    ck_assert_uint_eq(r->nfindings, 0);
+    pg_result_free(r);
+    ck_assert_int_eq(pg_check(c, "support zaab", 12, &r, &err), PG_OK);
+    ck_assert_uint_eq(r->nfindings, 1);
+    pg_result_free(r);
+    pg_ctx_free(c);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *filter_suite(void) {
     Suite *s = suite_create("pattern_filter");
     TCase *t = tcase_create("filter");
@@ -149,6 +191,7 @@ static Suite *filter_suite(void) {
     tcase_add_test(t, a_pattern_is_skipped_when_its_required_literal_is_absent);
     tcase_add_test(t, the_filter_never_skips_a_text_that_matches);
     tcase_add_test(t, rules_sharing_a_pattern_share_its_code_and_all_fire);
+    tcase_add_test(t, a_rule_without_its_supporting_words_runs_no_pattern);
     suite_add_tcase(s, t);
     return s;
 }
