@@ -716,6 +716,7 @@ enum { CTX_LETTER = 0, CTX_DIGIT = 1, CTX_OTHER = 2 }; /* DIGIT: also '_'; OTHER
 
 struct pg_starttab {
     uint16_t first[3][256]; /* by the byte before and the first byte: 1 + a row; 0: none */
+    uint8_t ctxof[256];     /* the CTX_ kind of every byte, so the scan does not branch on it */
     uint16_t *cells;        /* nrows * 256 set ids, by the second byte (0: the empty set) */
     size_t nrows;
     uint32_t *setoff;       /* nsets + 1 offsets into pool */
@@ -795,6 +796,10 @@ static pg_status starttab_build(pg_pattern *const *pat, int npat, pg_starttab **
     uint64_t *row = calloc(256 * W, sizeof *row); /* one row's cells while it is built */
     pg_starttab *t = calloc(1, sizeof *t);
     if (!d.bits || !row || !t || !(t->at0 = calloc((size_t)npat, sizeof *t->at0))) goto nomem;
+    for (unsigned b = 0; b < 256; b++)
+        t->ctxof[b] = ((b | 32) >= 'a' && (b | 32) <= 'z')       ? CTX_LETTER
+                      : ((b >= '0' && b <= '9') || b == '_') ? CTX_DIGIT
+                                                             : CTX_OTHER;
     /* a key with prev = PG_PREV_LETTER does not apply after a letter, PG_PREV_WORD only
      * after a byte that is no word character */
     for (int j = 0; j < npat; j++)
@@ -894,9 +899,7 @@ static int starttab_scan(const pg_starttab *t, const char *text, size_t len, pg_
     for (size_t i = 0; i < len; i++) {
         unsigned char b0 = s[i];
         uint16_t r = t->first[ctx][b0];
-        ctx = ((b0 | 32) >= 'a' && (b0 | 32) <= 'z') ? CTX_LETTER
-              : ((b0 >= '0' && b0 <= '9') || b0 == '_') ? CTX_DIGIT
-                                                        : CTX_OTHER;
+        ctx = t->ctxof[b0];
         if (!r) continue;
         unsigned char b1 = i + 1 < len ? s[i + 1] : 0;
         uint16_t set = t->cells[(size_t)(r - 1) * 256 + b1];
