@@ -298,7 +298,7 @@ static long hex_escape(parser *P) {
 }
 
 /* A single-character escape (\n, \., \x{..}, ...) as a code point, or -1 for anything else. */
-static long escape_cp(parser *P, unsigned char e) {
+static long escape_cp(parser *P, long e) {
     switch (e) {
     case 'n': return '\n';
     case 't': return '\t';
@@ -314,21 +314,21 @@ static long escape_cp(parser *P, unsigned char e) {
     return -1;
 }
 
-/* The character after a backslash at P->i, both consumed; -1 (and bad) at the pattern's end. */
-static int escape_letter(parser *P) {
+/* The character (a code point: it may be any UTF-8 character) after a backslash at P->i, both
+ * consumed; -1 (and bad) at the pattern's end. */
+static long escape_letter(parser *P) {
     if (P->i + 1 >= P->n) {
         P->bad = 1;
         return -1;
     }
-    unsigned char e = P->s[P->i + 1];
-    P->i += 2;
-    return e;
+    P->i++;
+    return (long)next_cp(P);
 }
 
 /* 1 when e escapes a class not spelled out here (\p{..}, \h, \v, \N, \R, \X): its
  * argument is consumed and it stands for any character. */
-static int wide_escape(parser *P, unsigned char e) {
-    if (!e || !strchr("pPhHvVNRX", e)) return 0;
+static int wide_escape(parser *P, long e) {
+    if (e <= 0 || e >= 0x80 || !strchr("pPhHvVNRX", (int)e)) return 0;
     if ((e == 'p' || e == 'P') && P->i < P->n && P->s[P->i] == '{') {
         while (P->i < P->n && P->s[P->i] != '}') P->i++;
         P->i++;
@@ -365,7 +365,7 @@ static void parse_class(parser *P, sset *out) {
             return;
         }
         if (c == '\\') {
-            int e = escape_letter(P);
+            long e = escape_letter(P);
             if (e < 0) return;
             uint8_t set[16];
             if (escape_set(e, set)) {
@@ -377,7 +377,7 @@ static void parse_class(parser *P, sset *out) {
                 }
                 continue;
             }
-            if (wide_escape(P, (unsigned char)e)) {
+            if (wide_escape(P, e)) {
                 memset(raw, 0xFF, 16); /* a property or space class: any character */
                 nonascii = 1;
                 continue;
@@ -399,9 +399,9 @@ static void parse_class(parser *P, sset *out) {
             P->i++;
             unsigned char d = P->s[P->i];
             if (d == '\\') {
-                int e = escape_letter(P);
+                long e = escape_letter(P);
                 if (e < 0) return;
-                hi = escape_cp(P, (unsigned char)e);
+                hi = escape_cp(P, e);
             } else if (d == '[') {
                 P->bad = 1;
                 return;
@@ -542,7 +542,7 @@ static void parse_atom(parser *P, int need, sset *out) {
         return;
     }
     if (c == '\\') {
-        int e = escape_letter(P);
+        long e = escape_letter(P);
         if (e < 0) return;
         uint8_t raw[16];
         if (e == 'b' || e == 'B' || e == 'A' || e == 'Z' || e == 'z') {
@@ -561,7 +561,7 @@ static void parse_atom(parser *P, int need, sset *out) {
             }
             return;
         }
-        if (wide_escape(P, (unsigned char)e)) {
+        if (wide_escape(P, e)) {
             any_start(cls);
             if (need) one(P, out, cls, 0);
             return;
