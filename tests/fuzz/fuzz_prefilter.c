@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fullscan.h"
 #include "fuzz.h"
-#include "internal.h"
 
 static void must(int ok) {
     if (!ok) abort(); /* a difference is a finding */
@@ -56,48 +56,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pg_hitvec got = {0};
     int rc = pg_pattern_scan(&m.pat, &sc, &got);
     must(rc >= 0);
-    /* the reference: the same source compiled for a search */
-    int ec;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0), &ec, &off, NULL);
+    /* the reference: the same source compiled for a search, over every position */
+    pcre2_code *re = pg_full_compile(src, caseless);
     must(re != NULL);
-    int hit = pcre2_substring_number_from_name(re, (PCRE2_SPTR) "hit");
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    const char *subject = raw ? sc.raw : sc.fold.text;
-    size_t len = raw ? tlen : sc.fold.len, start = 0, k = 0;
-    int limited = 0;
-    while (start <= len) {
-        int r = pcre2_match(re, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK, md, pk.mctx);
-        if (r == PCRE2_ERROR_NOMATCH) break;
-        if (r < 0) {
-            limited = 1;
-            break;
-        }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t s = ov[0], e = ov[1];
-        if (hit > 0 && r > hit && ov[2 * hit] != PCRE2_UNSET) {
-            s = ov[2 * hit];
-            e = ov[2 * hit + 1];
-        }
-        if (e > s && raw) {
-            s = sc.fold.inv[s];
-            e = sc.fold.inv[e];
-        }
-        if (e > s && !rc) {
-            must(k < got.n && got.v[k].s == s && got.v[k].e == e);
-            k++;
-        }
-        size_t next = ov[1];
-        if (ov[1] <= ov[0]) {
-            next = ov[0] + 1;
-            while (next < len && ((unsigned char)subject[next] & 0xC0) == 0x80) next++;
-        }
-        start = next > start ? next : start + 1;
-    }
-    if (!rc && !limited) must(k == got.n);
-    pcre2_match_data_free(md);
+    pg_hitvec want = {0};
+    int limited = pg_full_scan(re, raw, &sc, pk.mctx, &want);
+    must(limited >= 0);
+    if (!rc && !limited)
+        must(got.n == want.n &&
+             (!got.n || memcmp(got.v, want.v, got.n * sizeof *got.v) == 0));
     pcre2_code_free(re);
+    free(want.v);
     free(got.v);
     free(sc.raw);
     sc.raw = NULL;

@@ -9,69 +9,14 @@
 #include <string.h>
 
 #include "internal.h"
+#include "fullscan.h"
 #include "texts.h"
-
-/* ---- the reference: the same source, compiled unanchored, scanned from end to end ---- */
-
-typedef struct ref {
-    pcre2_code *code;
-    int hit;
-} ref;
-
-static ref ref_compile(const pg_pattern *p) {
-    int ec;
-    PCRE2_SIZE off;
-    ref r;
-    r.code = pcre2_compile((PCRE2_SPTR)p->src, PCRE2_ZERO_TERMINATED,
-                           PCRE2_UTF | (p->caseless ? PCRE2_CASELESS : 0), &ec, &off, NULL);
-    ck_assert_ptr_nonnull(r.code);
-    int n = pcre2_substring_number_from_name(r.code, (PCRE2_SPTR) "hit");
-    r.hit = n > 0 ? n : 0;
-    return r;
-}
-
-/* Hits of the reference in folded coordinates, like pg_pattern_scan; 1 when a limit stopped it. */
-static int ref_scan(const ref *r, const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
-    const char *subject = p->raw ? sc->raw : sc->fold.text;
-    size_t len = p->raw ? sc->srclen : sc->fold.len, start = 0;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(r->code, NULL);
-    int limited = 0;
-    out->n = 0;
-    while (start <= len) {
-        int rc = pcre2_match(r->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK, md,
-                             sc->pack->mctx);
-        if (rc == PCRE2_ERROR_NOMATCH) break;
-        if (rc < 0) {
-            limited = 1;
-            break;
-        }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t s = ov[0], e = ov[1];
-        if (r->hit && rc > r->hit && ov[2 * r->hit] != PCRE2_UNSET) {
-            s = ov[2 * r->hit];
-            e = ov[2 * r->hit + 1];
-        }
-        if (e > s && p->raw) {
-            s = sc->fold.inv[s];
-            e = sc->fold.inv[e];
-        }
-        if (e > s) ck_assert_int_eq(pg_hitvec_push(out, (uint32_t)s, (uint32_t)e), 0);
-        size_t next = ov[1];
-        if (ov[1] <= ov[0]) {
-            next = ov[0] + 1;
-            while (next < len && ((unsigned char)subject[next] & 0xC0) == 0x80) next++;
-        }
-        start = next > start ? next : start + 1;
-    }
-    pcre2_match_data_free(md);
-    return limited;
-}
 
 /* ---- the pack and a scratch that reads one text at a time ---- */
 
 static pg_pack *pack;
 static pg_scratch sc;
-static ref *refs;
+static pcre2_code **refs; /* the same sources compiled for a search, by matcher */
 static size_t compared, anchored, hits;
 
 static void setup(void) {
@@ -82,13 +27,15 @@ static void setup(void) {
     refs = calloc(pack->nmatchers, sizeof *refs);
     for (size_t i = 0; i < pack->nmatchers; i++) {
         const pg_pattern *p = &pack->matchers[i]->pat;
-        if (p->code && p->owned) refs[i] = ref_compile(p);
+        if (!p->code || !p->owned) continue;
+        refs[i] = pg_full_compile(p->src, p->caseless);
+        ck_assert_ptr_nonnull(refs[i]);
     }
 }
 
 static void teardown(void) {
     for (size_t i = 0; i < pack->nmatchers; i++)
-        if (refs[i].code) pcre2_code_free(refs[i].code);
+        if (refs[i]) pcre2_code_free(refs[i]);
     free(refs);
     pg_scratch_free(&sc);
     pg_pack_free(pack);
@@ -110,7 +57,8 @@ static void compare(const char *text, size_t len) {
         got.n = 0;
         int rc = pg_pattern_scan(p, &sc, &got);
         ck_assert_int_ge(rc, 0);
-        int limited = ref_scan(&refs[i], p, &sc, &want);
+        int limited = pg_full_scan(refs[i], p->raw, &sc, pack->mctx, &want);
+        ck_assert_int_ge(limited, 0);
         if (rc || limited) continue; /* a limit stops either at a different place */
         if (got.n != want.n || (got.n && memcmp(got.v, want.v, got.n * sizeof *got.v) != 0)) {
             fprintf(stderr, "pattern %s\n on \"%.*s\"\n filtered %zu hits, reference %zu\n",

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fullscan.h"
 #include "internal.h"
 
 /* Compile src and say whether the filter lets it run on text; also whether PCRE2 itself
@@ -19,10 +20,7 @@ static int may_match(const char *src, int caseless, const char *text, int *match
     int may = pg_pattern_may_match(&p, present, strlen(text));
     /* the engine's copy may be compiled anchored (prefilter.c runs it only where a match can
      * start), so the answer comes from the same source compiled for a search */
-    int ec;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0), &ec, &off, NULL);
+    pcre2_code *re = pg_full_compile(src, caseless);
     ck_assert_ptr_nonnull(re);
     pcre2_match_data *md = pcre2_match_data_create(4, NULL);
     *matches = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
