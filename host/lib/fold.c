@@ -16,6 +16,41 @@ static const char latin_base[] =
     /* 140 */ "lllnnnnnnnnnoooo" /* 150 */ "oooorrrrrrssssss"
     /* 160 */ "ssttttttuuuuuuuu" /* 170 */ "uuuuwwyyyzzzzzzs";
 
+/* Letters styled by Unicode rather than by a font, which posts use to look bold or to get past
+ * filters: mathematical alphanumerics (𝐩𝐚𝐭𝐢𝐞𝐧𝐭, 𝘱𝘢𝘵, 𝚙𝚊𝚝), circled and squared letters
+ * (ⓟⓐⓣ, 🅿🅰🆃) and small capitals (ᴘᴀᴛɪᴇɴᴛ) fold to plain ones (NFKC does most of this). */
+static int fold_styled(uint32_t cp, char *out) {
+    if (cp >= 0x1D400 && cp <= 0x1D6A3) { /* 13 alphabets of 52: A-Z then a-z */
+        out[0] = (char)('a' + (cp - 0x1D400) % 52 % 26);
+        return 1;
+    }
+    if (cp >= 0x1D7CE && cp <= 0x1D7FF) { /* 5 styles of digits */
+        out[0] = (char)('0' + (cp - 0x1D7CE) % 10);
+        return 1;
+    }
+    if (cp >= 0x24B6 && cp <= 0x24E9) { /* circled A-Z, a-z */
+        out[0] = (char)('a' + (cp - 0x24B6) % 26);
+        return 1;
+    }
+    if ((cp >= 0x1F130 && cp <= 0x1F149) || (cp >= 0x1F150 && cp <= 0x1F169) ||
+        (cp >= 0x1F170 && cp <= 0x1F189)) { /* squared and negative circled/squared A-Z */
+        out[0] = (char)('a' + (cp - 0x1F130) % 32 % 26);
+        return 1;
+    }
+    static const struct { uint16_t cp; char c; } caps[] = {
+        {0x0262, 'g'}, {0x026A, 'i'}, {0x0274, 'n'}, {0x0280, 'r'}, {0x028F, 'y'}, {0x0299, 'b'},
+        {0x029C, 'h'}, {0x029F, 'l'}, {0x1D00, 'a'}, {0x1D04, 'c'}, {0x1D05, 'd'}, {0x1D07, 'e'},
+        {0x1D0A, 'j'}, {0x1D0B, 'k'}, {0x1D0D, 'm'}, {0x1D0F, 'o'}, {0x1D18, 'p'}, {0x1D1B, 't'},
+        {0x1D1C, 'u'}, {0x1D20, 'v'}, {0x1D21, 'w'}, {0x1D22, 'z'}, {0xA730, 'f'}, {0xA731, 's'},
+    };
+    for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
+        if (caps[i].cp == cp) {
+            out[0] = caps[i].c;
+            return 1;
+        }
+    return -1; /* copy unchanged */
+}
+
 /* How one code point folds: into up to 3 bytes of out; returns the count (0 drops it). */
 static int fold_cp(uint32_t cp, char *out) {
     if (cp < 0x80) {
@@ -54,7 +89,7 @@ static int fold_cp(uint32_t cp, char *out) {
     if (cp >= 0xFF01 && cp <= 0xFF5E) {         /* full-width ASCII */
         return fold_cp(cp - 0xFF01 + 0x21, out);
     }
-    return -1; /* copy unchanged */
+    return fold_styled(cp, out);
 }
 
 /* pg_utf8_decode with ASCII decoded in line: folding and splitting words call it per byte,
@@ -116,6 +151,8 @@ void pg_fold_free(pg_fold *f) {
     free(f->text);
     free(f->map);
     free(f->inv);
+    free(f->tmp);
+    free(f->tmpmap);
     memset(f, 0, sizeof *f);
 }
 
@@ -170,6 +207,12 @@ static void lexical_form(const char *w, size_t len, char *out) {
  * so that a term and a post fold into words the same way. */
 typedef int (*word_fn)(void *ud, size_t s, size_t e);
 
+/* The elided words of French: l' d' j' m' n' s' t' c' qu' (folded, so lower case). */
+static int elided(const unsigned char *w, size_t n) {
+    if (n == 1) return strchr("ldjmnstc", w[0]) != NULL;
+    return n == 2 && w[0] == 'q' && w[1] == 'u';
+}
+
 static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
     const unsigned char *s = (const unsigned char *)t;
     size_t i = 0;
@@ -188,6 +231,10 @@ static int each_word(const char *t, size_t len, word_fn fn, void *ud) {
             if (is_word_cp(cp)) {
                 i += (size_t)m;
                 continue;
+            }
+            if (s[i] == '\'' && elided(s + start, i - start) && i + 1 < len && s[i + 1] < 0x80 &&
+                is_word_cp(s[i + 1])) {
+                break; /* French elision: "l'hopital" is the words "l" and "hopital" */
             }
             if (m == 1 && is_inner(s[i]) && i + 1 < len) {
                 /* keep an inner mark only when a word character follows it */
