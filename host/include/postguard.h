@@ -149,6 +149,11 @@ pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_erro
  * Compiles every pattern once (PCRE2, with JIT where available). */
 pg_status pg_ctx_load(pg_ctx *ctx, const char *path, pg_error *err);
 
+/* Options for the next pg_ctx_load. PG_LOAD_NO_MODEL loads the rules without the learned
+ * scorer's weights (its learned rules stay silent): for the trainer, which makes them. */
+#define PG_LOAD_NO_MODEL 1u
+void pg_ctx_set_load_flags(pg_ctx *ctx, unsigned flags);
+
 /* Register a clinic configuration file (JSON: extra lexicon terms, disabled rules, severity
  * changes) to apply at the next pg_ctx_load, in the order added (later files win). A file
  * that does not exist is skipped silently; a file that is broken is skipped, and its fault
@@ -183,6 +188,18 @@ pg_status pg_ctx_set_overlay(pg_ctx *ctx, const char *json, size_t len, pg_error
  * Fails with PG_EUTF8 (err->offset = first bad byte), PG_ETOOBIG or PG_EINVAL. */
 pg_status pg_check(pg_ctx *ctx, const char *text, size_t len, pg_result **out, pg_error *err);
 void pg_result_free(pg_result *result);
+
+/* The learned scorer reads a post as a set of features: short strings such as "w:bed" (a
+ * word), "b:bed 0" (two words), "c:<bed" (a character 4-gram), "l:places" (a lexicon hit),
+ * "r:privacy.identifiable-patient" (a rule's finding) and "g:mention" (host/lib/model.c says
+ * how each is spelled). pg_features checks the text as pg_check does, without the learned
+ * rules, and calls fn once per distinct feature, in the order first seen; the string (not
+ * NUL-terminated) is valid only during the call, and fn returns nonzero to stop early.
+ * *nwords (may be NULL) gets the number of words, which scales a long post's score. For the
+ * trainer (rules/tools/train.sh) and tests; it keeps nothing of the text. */
+typedef int (*pg_feature_fn)(void *ud, const char *feature, size_t len);
+pg_status pg_features(pg_ctx *ctx, const char *text, size_t len, pg_feature_fn fn, void *ud,
+                      size_t *nwords, pg_error *err);
 
 /* ---- the pack --------------------------------------------------------------------------- */
 

@@ -23,6 +23,7 @@ struct pg_ctx {
     size_t overlay_len;
     pg_scratch sc;
     pg_rawvec raw;
+    unsigned load_flags; /* PG_LOAD_* for the next pg_ctx_load */
 };
 
 pg_status pg_ctx_new(pg_ctx **out) {
@@ -156,6 +157,7 @@ int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p) {
     sc->pdone = calloc(sc->nm ? sc->nm : 1, 1);
     if (!sc->md) sc->md = pcre2_match_data_create(32, NULL);
     sc->pack = p;
+    if (pg_model_scratch(sc, p->model)) return -1;
     if (!sc->lexhits || !sc->mhits || !sc->mdone || !sc->phits || !sc->pdone || !sc->md ||
         !sc->cand[0] || !sc->cand[1]) {
         sc->nlexhits = sc->nm = 0;
@@ -184,6 +186,8 @@ void pg_scratch_free(pg_scratch *sc) {
         free(sc->cand[r]);
     }
     if (sc->md) pcre2_match_data_free(sc->md);
+    free(sc->mstamp);
+    free(sc->mf);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -196,7 +200,7 @@ static pg_status load_pack(pg_ctx *c, const char *path, const char *ov, size_t o
     pg_error_clear(problem);
     pg_error_clear(ov_problem);
     pg_pack *p = NULL;
-    pg_status st = pg_pack_load(path, c->configs, c->nconfigs, &p, problem, err);
+    pg_status st = pg_pack_load(path, c->load_flags, c->configs, c->nconfigs, &p, problem, err);
     if (st != PG_OK) return st;
     if (ov) {
         pg_status os = pg_config_apply_buf(p, "configure", ov, ovlen, ov_problem);
@@ -211,7 +215,7 @@ static pg_status load_pack(pg_ctx *c, const char *path, const char *ov, size_t o
             p = NULL;
             pg_error ignored;
             pg_error_clear(&ignored);
-            st = pg_pack_load(path, c->configs, c->nconfigs, &p, &ignored, err);
+            st = pg_pack_load(path, c->load_flags, c->configs, c->nconfigs, &p, &ignored, err);
             if (st != PG_OK) return st;
         }
     }
@@ -292,9 +296,59 @@ pg_status pg_ctx_set_overlay(pg_ctx *c, const char *json, size_t len, pg_error *
 
 /* ---- checking ---- */
 
-pg_status pg_check(pg_ctx *c, const char *text, size_t len, pg_result **out, pg_error *err) {
+void pg_ctx_set_load_flags(pg_ctx *c, unsigned flags) {
+    c->load_flags = flags;
+}
+
+/* What a check does after the rules: score (pg_check) or list the features (pg_features). */
+typedef struct after_rules {
+    pg_result **out;    /* pg_check */
+    pg_feature_fn fn;   /* pg_features */
+    void *ud;
+    size_t *nwords;
+} after_rules;
+
+/* pg_features lists each feature once: a set of the hashes seen in this post. */
+typedef struct feature_set {
+    uint64_t *v;
+    size_t cap, n;
+    pg_feature_fn fn;
+    void *ud;
+    int stop; /* 1: fn asked to stop; -1: out of memory */
+} feature_set;
+
+static int emit_feature(void *ud, const char *f, size_t n, pg_hit span) {
+    feature_set *fs = ud;
+    if (fs->n * 2 >= fs->cap) {
+        size_t nc = fs->cap ? fs->cap * 2 : 1024;
+        uint64_t *nv = calloc(nc, sizeof *nv);
+        if (!nv) return fs->stop = -1;
+        for (size_t i = 0; i < fs->cap; i++) {
+            if (!fs->v[i]) continue;
+            size_t j = (size_t)fs->v[i] & (nc - 1);
+            while (nv[j]) j = (j + 1) & (nc - 1);
+            nv[j] = fs->v[i];
+        }
+        free(fs->v);
+        fs->v = nv;
+        fs->cap = nc;
+    }
+    uint64_t h = pg_model_hash(f, n);
+    size_t j = (size_t)h & (fs->cap - 1);
+    while (fs->v[j]) {
+        if (fs->v[j] == h) return 0;
+        j = (j + 1) & (fs->cap - 1);
+    }
+    fs->v[j] = h;
+    fs->n++;
+    if (fs->fn(fs->ud, f, n)) return fs->stop = 1;
+    return 0;
+}
+
+static pg_status run_check(pg_ctx *c, const char *text, size_t len, after_rules *then,
+                           pg_error *err) {
     pg_error_clear(err);
-    *out = NULL;
+    if (then->out) *then->out = NULL;
     if (!c->pack)
         return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1,
                        "no rule pack is loaded (call pg_ctx_load first)");
@@ -322,18 +376,42 @@ pg_status pg_check(pg_ctx *c, const char *text, size_t len, pg_result **out, pg_
     }
     if (len) memcpy(sc->raw, sc->src, len);
     memset(sc->raw + len, 0, 17);
-    if (pg_fold_text(&sc->fold, sc->src, len) == 0 && pg_tokenize(sc) == 0 &&
+    if (pg_fold_text(&sc->fold, sc->src, len) == 0 && pg_normalise(&sc->fold, sc->src, len) == 0 &&
+        pg_tokenize(sc) == 0 &&
         pg_lexicon_scan(&c->pack->lex, sc) == 0) {
         st = pg_match_rules(sc, &c->raw);
-        if (st == PG_OK) st = pg_score(sc, &c->raw, out);
+        if (st == PG_OK && then->out) {
+            st = pg_model_apply(sc, &c->raw);
+            if (st == PG_OK) st = pg_score(sc, &c->raw, then->out);
+        } else if (st == PG_OK) {
+            feature_set fs = {NULL, 0, 0, then->fn, then->ud, 0};
+            pg_model_walk(sc, &c->raw, PG_FK_ALL, emit_feature, &fs);
+            if (then->nwords) *then->nwords = sc->ntok;
+            if (fs.stop < 0) st = PG_ENOMEM;
+            free(fs.v);
+        }
     }
     sc->src = NULL; /* the text is the caller's: keep no pointer to it, nor a copy */
     if (len) memset(sc->raw, 0, len);
     if (sc->fold.len) memset(sc->fold.text, 0, sc->fold.len);
+    if (sc->fold.tmpused) memset(sc->fold.tmp, 0, sc->fold.tmpused);
+    sc->fold.tmpused = 0;
     if (sc->lexlen) memset(sc->lexbuf, 0, sc->lexlen);
     sc->srclen = 0;
     if (st != PG_OK) return pg_fail(err, st, NULL, NULL, NULL, -1, "out of memory while checking");
     return PG_OK;
+}
+
+pg_status pg_check(pg_ctx *c, const char *text, size_t len, pg_result **out, pg_error *err) {
+    after_rules then = {out, NULL, NULL, NULL};
+    return run_check(c, text, len, &then, err);
+}
+
+pg_status pg_features(pg_ctx *c, const char *text, size_t len, pg_feature_fn fn, void *ud,
+                      size_t *nwords, pg_error *err) {
+    if (!fn) return pg_fail(err, PG_EINVAL, NULL, NULL, NULL, -1, "no feature callback given");
+    after_rules then = {NULL, fn, ud, nwords};
+    return run_check(c, text, len, &then, err);
 }
 
 /* ---- the pack, read back ---- */

@@ -70,9 +70,15 @@ typedef struct pg_fold {
     size_t mapcap;
     uint32_t *inv;    /* original byte -> folded byte; srclen + 1 entries */
     size_t invcap;
+    char *tmp;        /* normalise.c's pass output, before it becomes text and map */
+    uint32_t *tmpmap;
+    size_t tmpcap, tmpused; /* tmpused: bytes of tmp written since the last wipe */
 } pg_fold;
 
 int pg_fold_text(pg_fold *f, const char *src, size_t srclen);
+/* Undo disguises that span characters in a folded post (normalise.c): separator symbols,
+ * leetspeak, hashtags, spaced letters; text, map and inv stay consistent. 0 or -1 on ENOMEM. */
+int pg_normalise(pg_fold *f, const char *src, size_t srclen);
 void pg_fold_free(pg_fold *f);
 
 /* Fold a lexicon term into its lexical key ("drug seekers"); also returns the number of
@@ -257,6 +263,8 @@ typedef struct pg_rule {
     int nlevels;
     pg_level *levels;
     const struct pg_section *sec;
+    int learned;   /* "learned": true: the finding comes from the learned scorer (model.c) */
+    int model_cat; /* for a learned rule, its category's column in the model, or -1 */
 } pg_rule;
 
 typedef struct pg_section {
@@ -276,9 +284,10 @@ typedef struct pg_pack {
     pcre2_match_context *mctx; /* the match limits, shared by every pattern */
     pg_starttab *start[2];     /* where the anchored patterns start: folded text [0], raw [1] */
     int nstart[2];             /* how many patterns each table serves */
+    struct pg_model *model;    /* the learned scorer (model.c), or NULL */
 } pg_pack;
 
-pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs,
+pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
                        pg_pack **out, pg_error *config_problem, pg_error *err);
 void pg_pack_free(pg_pack *p);
 const pg_rule *pg_pack_rule(const pg_pack *p, const char *id);
@@ -330,6 +339,10 @@ struct pg_scratch {
     const char *limit_rules[8];
     int truncated; /* a rule made more than PG_MAX_FINDINGS findings */
     const pg_pack *pack;
+    uint32_t *mstamp; /* per model row: the check (mgen) that last counted it */
+    uint32_t mgen;
+    struct pg_mfeat *mf; /* the model's features found in this check */
+    size_t nmf, mfcap;
 };
 
 int pg_scratch_prepare(pg_scratch *sc, const pg_pack *p);
@@ -349,6 +362,7 @@ void pg_scratch_free(pg_scratch *sc);
 typedef struct pg_raw_finding {
     const pg_rule *rule;
     pg_severity severity;
+    double prob; /* a learned finding's probability (its confidence), else 0 */
     size_t nspans;
     pg_hit spans[PG_MAX_SPANS]; /* primary first */
 } pg_raw_finding;
@@ -358,6 +372,8 @@ typedef struct pg_rawvec {
     size_t n, cap;
 } pg_rawvec;
 
+int pg_rawvec_push(pg_rawvec *out, const pg_raw_finding *f); /* 0 or -1 on ENOMEM */
+
 /* Evaluate every enabled rule; append findings. Returns PG_OK or PG_ENOMEM. */
 pg_status pg_match_rules(pg_scratch *sc, pg_rawvec *out);
 /* Turn raw findings into a result: offsets, sorting, the cap, section scores. */
@@ -365,5 +381,59 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out);
 
 /* Find the sentence index containing folded offset off. */
 size_t pg_sentence_of(const pg_scratch *sc, uint32_t off);
+
+/* ---- the learned scorer (model.c) ---- */
+
+#define PG_MODEL_MAX_CATS 16
+#define PG_MODEL_NORM_WORDS 20.0 /* posts up to this many words are scored unscaled */
+
+/* Feature kinds (see model.c for how each is spelled). */
+#define PG_FK_WORD 1u
+#define PG_FK_BIGRAM 2u
+#define PG_FK_CHAR4 4u
+#define PG_FK_LEX 8u
+#define PG_FK_RULE 16u
+#define PG_FK_GLOBAL 32u
+#define PG_FK_ALL 63u
+
+typedef struct pg_model {
+    int ncat;
+    const char *cats[PG_MODEL_MAX_CATS]; /* column -> category (static strings) */
+    float bias[PG_MODEL_MAX_CATS], threshold[PG_MODEL_MAX_CATS];
+    float veto[PG_MODEL_MAX_CATS];       /* 0: none (model.c) */
+    unsigned kinds;                      /* the feature kinds the weights were trained on */
+    size_t nrows;                        /* features with a weight */
+    uint32_t *row_first;                 /* per row: its first (category, weight) pair */
+    uint8_t *row_n;                      /* per row: how many pairs (nonzero weights) */
+    uint8_t *pair_cat;
+    float *pair_w;
+    size_t npairs;
+    uint64_t *slot_hash; /* open addressing: the feature string's hash (0: empty) */
+    uint32_t *slot_row;
+    size_t cap;
+} pg_model;
+
+typedef struct pg_mfeat {
+    uint32_t row;
+    pg_hit span; /* where the feature was first seen */
+} pg_mfeat;
+
+/* Called once per feature occurrence (not distinct); returns nonzero to stop. */
+typedef int (*pg_feat_emit)(void *ud, const char *f, size_t n, pg_hit span);
+
+uint64_t pg_model_hash(const char *s, size_t n);
+unsigned pg_model_kind_bit(const char *name, size_t n);
+/* Every feature of the checked post (after pg_match_rules filled raw), of the given kinds. */
+int pg_model_walk(const pg_scratch *sc, const pg_rawvec *raw, unsigned kinds, pg_feat_emit emit,
+                  void *ud);
+/* The length scaling v of a post of ntok words. */
+double pg_model_norm(size_t ntok);
+pg_status pg_model_load(const char *path, pg_model **out, pg_error *err);
+void pg_model_free(pg_model *m);
+int pg_model_category(const pg_model *m, const char *category); /* column or -1 */
+/* Size the scratch's per-row stamps for m (NULL frees them). 0 or -1 on ENOMEM. */
+int pg_model_scratch(pg_scratch *sc, const pg_model *m);
+/* Score the post and append the learned rules' findings. PG_OK or PG_ENOMEM. */
+pg_status pg_model_apply(pg_scratch *sc, pg_rawvec *raw);
 
 #endif /* PG_INTERNAL_H */

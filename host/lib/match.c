@@ -297,7 +297,7 @@ static int factor_count(pg_scratch *sc, const pg_rule *r, pg_hit c, pg_raw_findi
     return kinds;
 }
 
-static int push_raw(pg_rawvec *out, const pg_raw_finding *f) {
+int pg_rawvec_push(pg_rawvec *out, const pg_raw_finding *f) {
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 16;
         pg_raw_finding *v = realloc(out->v, cap * sizeof *v);
@@ -352,6 +352,7 @@ static pg_status eval_rule(pg_scratch *sc, const pg_rule *r, pg_rawvec *out) {
             }
             pg_raw_finding f;
             f.rule = r;
+            f.prob = 0;
             f.severity = r->severity;
             f.nspans = 1;
             f.spans[0] = c;
@@ -374,7 +375,7 @@ static pg_status eval_rule(pg_scratch *sc, const pg_rule *r, pg_rawvec *out) {
                 }
             }
             if (r->override != PG_SEV_NONE) f.severity = r->override;
-            if (push_raw(out, &f)) return PG_ENOMEM;
+            if (pg_rawvec_push(out, &f)) return PG_ENOMEM;
         }
     }
     return PG_OK;
@@ -388,7 +389,7 @@ pg_status pg_match_rules(pg_scratch *sc, pg_rawvec *out) {
     pg_bytes_present(sc->fold.text, sc->fold.len, sc->present[0]);
     pg_bytes_present(sc->raw, sc->raw ? sc->srclen : 0, sc->present[1]);
     for (size_t i = 0; i < p->nrules; i++) {
-        if (!p->rules[i].enabled) continue;
+        if (!p->rules[i].enabled || p->rules[i].learned) continue;
         pg_status st = eval_rule(sc, &p->rules[i], out);
         if (st != PG_OK) return st;
     }

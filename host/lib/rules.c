@@ -17,6 +17,7 @@ typedef struct loader {
     const char *file;
     const char *rule;
     pg_error *err;
+    const char *model; /* pack.json's "model": the weights file, relative to the pack */
 } loader;
 
 static pg_status fail(loader *L, const char *field, const char *fmt, ...)
@@ -348,7 +349,8 @@ static int is_category(const char *c) {
 static pg_status parse_rule(loader *L, const cJSON *j, pg_rule *r) {
     static const char *const keys[] = {"id", "category", "section", "severity", "confidence",
                                        "message", "explanation", "suggestion", "match", "near",
-                                       "unless", "factors", "levels", "examples", "note", NULL};
+                                       "unless", "factors", "levels", "examples", "note", "learned",
+                                       NULL};
     pg_status st = PG_OK;
     if (!cJSON_IsObject(j)) return fail(L, NULL, "each rule must be a JSON object");
     const cJSON *idj = cJSON_GetObjectItemCaseSensitive(j, "id");
@@ -382,6 +384,21 @@ static pg_status parse_rule(loader *L, const cJSON *j, pg_rule *r) {
         if (!cJSON_IsNumber(conf) || conf->valuedouble < 0 || conf->valuedouble > 1)
             return fail(L, "confidence", "must be a number from 0 to 1");
         r->confidence = conf->valuedouble;
+    }
+    r->model_cat = -1;
+    const cJSON *learned = cJSON_GetObjectItemCaseSensitive(j, "learned");
+    if (learned) {
+        /* a learned rule holds the prose of the learned scorer's findings for its category;
+         * the evidence is the model's (model.c), so it has no matchers of its own */
+        if (!cJSON_IsBool(learned)) return fail(L, "learned", "must be true or false");
+        r->learned = cJSON_IsTrue(learned);
+    }
+    if (r->learned) {
+        static const char *const no[] = {"match", "near", "unless", "factors", "levels", NULL};
+        for (int i = 0; no[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(j, no[i]))
+                return fail(L, no[i], "a learned rule takes its evidence from the model: it has no \"%s\"", no[i]);
+        return parse_examples(L, cJSON_GetObjectItemCaseSensitive(j, "examples"));
     }
     const cJSON *match = cJSON_GetObjectItemCaseSensitive(j, "match");
     if (!match) return fail(L, "match", "is required");
@@ -494,6 +511,7 @@ static pg_status parse_meta(loader *L, const cJSON *j) {
     p->id = get_string(L, j, "id", 1, &st);
     p->version = get_string(L, j, "version", 1, &st);
     p->name = get_string(L, j, "name", 0, &st);
+    L->model = get_string(L, j, "model", 0, &st);
     if (st != PG_OK) return st;
     if (!p->name) p->name = p->id;
     const cJSON *secs = cJSON_GetObjectItemCaseSensitive(j, "sections");
@@ -654,8 +672,45 @@ static pg_status load_file(loader *L, const char *path, size_t *cap) {
     return st;
 }
 
-pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs, pg_pack **out,
-                       pg_error *config_problem, pg_error *err) {
+/* The learned scorer: read the weights pack.json names and tie each learned rule to its
+ * category's column. Without PG_LOAD_NO_MODEL a pack with learned rules needs its weights. */
+static pg_status load_model(loader *L, const char *packpath, int isdir, unsigned flags) {
+    pg_pack *p = L->p;
+    if (flags & PG_LOAD_NO_MODEL) return PG_OK;
+    if (!L->model) {
+        for (size_t i = 0; i < p->nrules; i++)
+            if (p->rules[i].learned) {
+                L->rule = p->rules[i].id;
+                L->file = p->rules[i].file;
+                return fail(L, "learned", "the pack has learned rules but pack.json names no \"model\" (its weights file)");
+            }
+        return PG_OK;
+    }
+    char path[4096];
+    if (L->model[0] == '/') snprintf(path, sizeof path, "%s", L->model);
+    else if (isdir) snprintf(path, sizeof path, "%s/%s", packpath, L->model);
+    else {
+        const char *slash = strrchr(packpath, '/');
+        int dl = slash ? (int)(slash - packpath) : 1;
+        snprintf(path, sizeof path, "%.*s/%s", dl, slash ? packpath : ".", L->model);
+    }
+    pg_status st = pg_model_load(path, &p->model, L->err);
+    if (st != PG_OK) return st;
+    for (size_t i = 0; i < p->nrules; i++) {
+        pg_rule *r = &p->rules[i];
+        if (!r->learned) continue;
+        r->model_cat = pg_model_category(p->model, r->category);
+        if (r->model_cat < 0) {
+            L->rule = r->id;
+            L->file = r->file;
+            return fail(L, "category", "the learned scorer %s has no model for '%s' (train it with rules/tools/train.sh)", path, r->category);
+        }
+    }
+    return PG_OK;
+}
+
+pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
+                       pg_pack **out, pg_error *config_problem, pg_error *err) {
     struct stat sb;
     if (stat(path, &sb) != 0)
         return pg_fail(err, PG_ENOTFOUND, path, NULL, NULL, -1,
@@ -666,13 +721,14 @@ pg_status pg_pack_load(const char *path, char *const *configs, size_t nconfigs, 
         free(p);
         return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
     }
-    loader L = {p, path, NULL, err};
+    loader L = {p, path, NULL, err, NULL};
     size_t cap = 0;
     pg_status st = PG_OK;
     if (!(p->path = pg_arena_strdup(p->arena, path))) st = nomem(&L);
     if (st == PG_OK) st = S_ISDIR(sb.st_mode) ? load_dir(&L, path, &cap) : load_file(&L, path, &cap);
     if (st == PG_OK && p->nrules == 0)
         st = pg_fail(err, PG_ERULE, path, NULL, "rules", -1, "%s: the pack has no rules", path);
+    if (st == PG_OK) st = load_model(&L, path, S_ISDIR(sb.st_mode), flags);
     if (st == PG_OK && !(p->mctx = pcre2_match_context_create(NULL))) st = nomem(&L);
     if (st == PG_OK) {
         pcre2_set_match_limit(p->mctx, PG_PCRE2_MATCH_LIMIT);
@@ -707,6 +763,7 @@ void pg_pack_free(pg_pack *p) {
     free(p->matchers);
     free(p->rules);
     pg_lexicons_free(&p->lex);
+    pg_model_free(p->model);
     pg_starttab_free(p->start[0]);
     pg_starttab_free(p->start[1]);
     if (p->mctx) pcre2_match_context_free(p->mctx);

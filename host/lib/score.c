@@ -128,7 +128,7 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
         o->category = rule->category;
         o->section = rule->section;
         o->severity = f->severity;
-        o->confidence = rule->confidence;
+        o->confidence = f->prob > 0 ? (double)(long)(f->prob * 1000 + 0.5) / 1000 : rule->confidence;
         o->message = rule->message;
         o->explanation = rule->explanation;
         o->suggestion = rule->suggestion;

@@ -2,15 +2,20 @@
  * wrong-category flags, and the false-positive rate on fine posts, over a labelled JSONL set.
  *
  * usage: pg-eval --cli PATH [--rules PATH] [--optional] [--min-recall R] [--max-fp F]
- *                [--verbose] FILE.jsonl
+ *                [--floor CATEGORY=R]... [--min-macro R] [--min-warned R] [--verbose]
+ *                FILE.jsonl...
  *
  * Each post is checked by running `CLI check --format json [--rules PATH] -` once, with the
  * post written to the child's standard input through a pipe: post text is never written to
  * a file. The labels follow shared/corpus/README.md: "expect" lists the categories a correct
  * checker must flag at medium or high, "allow" the ones it may also flag. The table is always
- * printed; the exit status is 0 when every category with at least MIN_ITEMS items has recall
- * >= min-recall and the false-positive rate is <= max-fp, 1 when not, 2 on an error, and 77
- * (ctest's skip code) when --optional is given and the file does not exist. */
+ * printed, with the macro and micro recall and the share of risky posts that got at least one
+ * warning (medium or high, any category); several files are scored as one set. The exit status
+ * is 0 when every category with at least MIN_ITEMS items has recall >= min-recall (or its own
+ * --floor), the macro recall and the warned share reach --min-macro and --min-warned, and the
+ * false-positive rate is <= max-fp; 1 when not, 2 on an error, and 77 (ctest's skip code)
+ * when --optional is given and a file does not exist. Without --verbose no post is named: the
+ * held-out test split is scored, never read for what it missed. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +40,10 @@ typedef struct options {
     int verbose;
     double min_recall;
     double max_fp;
+    double min_macro, min_warned;
+    int nfloors;
+    char floor_cat[MAX_CATS][48];
+    double floor[MAX_CATS];
 } options;
 
 typedef struct tally {
@@ -50,6 +59,8 @@ typedef struct totals {
     int posts;
     int fine;     /* posts with an empty expect */
     int fine_fp;  /* ... flagged outside allow */
+    int risky;    /* posts with a category in expect */
+    int warned;   /* ... that got at least one warning */
 } totals;
 
 static tally *tally_of(totals *t, const char *name) {
@@ -218,6 +229,10 @@ static int score_post(const options *o, totals *t, const cJSON *post, long linen
         else if (o->verbose) printf("  missed  %-8s %s\n", pid, c->valuestring);
     }
     int fine = cJSON_GetArraySize(expect) == 0, outside = 0;
+    if (!fine) {
+        t->risky++;
+        t->warned += cJSON_GetArraySize(flagged) > 0;
+    }
     cJSON_ArrayForEach(c, flagged) {
         if (has_string(expect, c->valuestring) || has_string(allow, c->valuestring)) continue;
         outside = 1;
@@ -245,88 +260,147 @@ static void seed_categories(totals *t) {
     for (int i = 0; names[i]; i++) tally_of(t, names[i]);
 }
 
-static int report(const options *o, const totals *t) {
+static double floor_of(const options *o, const char *cat) {
+    for (int i = 0; i < o->nfloors; i++)
+        if (strcmp(o->floor_cat[i], cat) == 0) return o->floor[i];
+    return o->min_recall;
+}
+
+static int report(const options *o, const totals *t, const char *what) {
     int ok = 1;
-    printf("\nevaluation of %s (%d posts)\n\n", o->file, t->posts);
-    printf("| category | items | flagged | recall | wrong-category flags | judged |\n");
-    printf("|---|---:|---:|---:|---:|---|\n");
+    printf("\nevaluation of %s (%d posts)\n\n", what, t->posts);
+    printf("| category | items | flagged | recall | floor | wrong-category flags | judged |\n");
+    printf("|---|---:|---:|---:|---:|---:|---|\n");
+    double macro = 0;
+    int used = 0, items = 0, flagged = 0;
     for (int i = 0; i < t->ncats; i++) {
         const tally *c = &t->cats[i];
         double recall = c->items ? (double)c->flagged / c->items : 0.0;
+        double fl = floor_of(o, c->name);
         const char *judged = "-";
-        if (c->items >= MIN_ITEMS) {
-            judged = recall + 1e-9 >= o->min_recall ? "ok" : "FAIL";
-            if (recall + 1e-9 < o->min_recall) ok = 0;
+        if (c->items) {
+            macro += recall;
+            used++;
+            items += c->items;
+            flagged += c->flagged;
         }
-        if (c->items) printf("| %s | %d | %d | %.2f | %d | %s |\n", c->name, c->items, c->flagged, recall, c->wrong, judged);
-        else printf("| %s | 0 | 0 | - | %d | - |\n", c->name, c->wrong);
+        if (c->items >= MIN_ITEMS) {
+            judged = recall + 1e-9 >= fl ? "ok" : "FAIL";
+            if (recall + 1e-9 < fl) ok = 0;
+        }
+        if (c->items) printf("| %s | %d | %d | %.2f | %.2f | %d | %s |\n", c->name, c->items, c->flagged, recall, fl, c->wrong, judged);
+        else printf("| %s | 0 | 0 | - | - | %d | - |\n", c->name, c->wrong);
     }
+    macro = used ? macro / used : 0;
+    double micro = items ? (double)flagged / items : 0;
+    double warned = t->risky ? (double)t->warned / t->risky : 0;
+    int m_ok = macro + 1e-9 >= o->min_macro, w_ok = warned + 1e-9 >= o->min_warned;
+    if (!m_ok || !w_ok) ok = 0;
+    printf("\nrecall: macro %.2f (floor %.2f) %s, micro %.2f\n", macro, o->min_macro, m_ok ? "ok" : "FAIL", micro);
+    printf("risky posts with at least one warning: %d of %d (%.1f%%, floor %.1f%%) %s\n", t->warned,
+           t->risky, 100.0 * warned, 100.0 * o->min_warned, w_ok ? "ok" : "FAIL");
     double fp = t->fine ? (double)t->fine_fp / t->fine : 0.0;
     int fp_ok = fp <= o->max_fp + 1e-9;
     if (!fp_ok) ok = 0;
-    printf("\nfine posts: %d, false positives: %d, false-positive rate: %.1f%% (limit %.1f%%) %s\n",
+    printf("fine posts: %d, false positives: %d, false-positive rate: %.1f%% (limit %.1f%%) %s\n",
            t->fine, t->fine_fp, 100.0 * fp, 100.0 * o->max_fp, fp_ok ? "ok" : "FAIL");
-    printf("result: %s (recall >= %.2f in every category with >= %d items, FP rate <= %.1f%%)\n",
-           ok ? "PASS" : "FAIL", o->min_recall, MIN_ITEMS, 100.0 * o->max_fp);
+    printf("result: %s (recall >= its floor in every category with >= %d items, FP rate <= %.1f%%)\n",
+           ok ? "PASS" : "FAIL", MIN_ITEMS, 100.0 * o->max_fp);
     return ok;
 }
 
 static int usage(void) {
     fprintf(stderr, "usage: pg-eval --cli PATH [--rules PATH] [--optional] [--min-recall R] "
-                    "[--max-fp F] [--verbose] FILE.jsonl\n");
+                    "[--max-fp F] [--floor CATEGORY=R]... [--min-macro R] [--min-warned R] "
+                    "[--verbose] FILE.jsonl...\n");
     return 2;
 }
 
+/* Score one file into t; returns the number of posts that could not be evaluated, or -1
+ * when the file cannot be read. */
+static int score_file(options *o, totals *t, const char *file) {
+    o->file = file;
+    FILE *f = fopen(file, "r");
+    if (!f) return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0;
+    int errors = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (n <= 1) continue;
+        cJSON *post = cJSON_Parse(line);
+        if (!post) {
+            fprintf(stderr, "pg-eval: %s line %ld is not JSON\n", file, lineno);
+            errors++;
+            continue;
+        }
+        if (score_post(o, t, post, lineno)) errors++;
+        cJSON_Delete(post);
+    }
+    free(line);
+    fclose(f);
+    return errors;
+}
+
 int main(int argc, char **argv) {
-    options o = {NULL, NULL, NULL, 0, 0, 0.90, 0.05};
+    options o;
+    memset(&o, 0, sizeof o);
+    o.min_recall = 0.90;
+    o.max_fp = 0.05;
+    const char *files[64];
+    int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--cli") == 0 && i + 1 < argc) o.cli = argv[++i];
         else if (strcmp(a, "--rules") == 0 && i + 1 < argc) o.rules = argv[++i];
         else if (strcmp(a, "--min-recall") == 0 && i + 1 < argc) o.min_recall = atof(argv[++i]);
         else if (strcmp(a, "--max-fp") == 0 && i + 1 < argc) o.max_fp = atof(argv[++i]);
-        else if (strcmp(a, "--optional") == 0) o.optional = 1;
+        else if (strcmp(a, "--min-macro") == 0 && i + 1 < argc) o.min_macro = atof(argv[++i]);
+        else if (strcmp(a, "--min-warned") == 0 && i + 1 < argc) o.min_warned = atof(argv[++i]);
+        else if (strcmp(a, "--floor") == 0 && i + 1 < argc && o.nfloors < MAX_CATS) {
+            const char *v = argv[++i], *eq = strchr(v, '=');
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof o.floor_cat[0]) return usage();
+            memcpy(o.floor_cat[o.nfloors], v, (size_t)(eq - v));
+            o.floor_cat[o.nfloors][eq - v] = '\0';
+            o.floor[o.nfloors++] = atof(eq + 1);
+        } else if (strcmp(a, "--optional") == 0) o.optional = 1;
         else if (strcmp(a, "--verbose") == 0) o.verbose = 1;
-        else if (a[0] != '-' && !o.file) o.file = a;
+        else if (a[0] != '-' && nfiles < 64) files[nfiles++] = a;
         else return usage();
     }
-    if (!o.cli || !o.file) return usage();
+    if (!o.cli || !nfiles) return usage();
     signal(SIGPIPE, SIG_IGN); /* a CLI that dies early must not kill the evaluation */
-    FILE *f = fopen(o.file, "r");
-    if (!f) {
+    for (int i = 0; i < nfiles; i++) {
+        if (access(files[i], R_OK) == 0) continue;
         if (o.optional && errno == ENOENT) {
-            printf("pg-eval: %s is not here; skipped\n", o.file);
+            printf("pg-eval: %s is not here; skipped\n", files[i]);
             return EXIT_SKIP;
         }
-        fprintf(stderr, "pg-eval: cannot read %s: %s\n", o.file, strerror(errno));
+        fprintf(stderr, "pg-eval: cannot read %s: %s\n", files[i], strerror(errno));
         return 2;
     }
     totals *t = calloc(1, sizeof *t);
-    if (t) seed_categories(t);
-    char *line = NULL;
-    size_t cap = 0;
-    long lineno = 0;
-    int errors = 0;
-    ssize_t n;
-    while (t && (n = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        if (n <= 1) continue;
-        cJSON *post = cJSON_Parse(line);
-        if (!post) {
-            fprintf(stderr, "pg-eval: %s line %ld is not JSON\n", o.file, lineno);
-            errors++;
-            continue;
-        }
-        if (score_post(&o, t, post, lineno)) errors++;
-        cJSON_Delete(post);
-    }
-    free(line);
-    fclose(f);
     if (!t) {
         fprintf(stderr, "pg-eval: out of memory\n");
         return 2;
     }
-    int ok = report(&o, t);
+    seed_categories(t);
+    int errors = 0;
+    char what[1024] = "";
+    for (int i = 0; i < nfiles; i++) {
+        int e = score_file(&o, t, files[i]);
+        if (e < 0) {
+            fprintf(stderr, "pg-eval: cannot read %s: %s\n", files[i], strerror(errno));
+            free(t);
+            return 2;
+        }
+        errors += e;
+        size_t wl = strlen(what);
+        snprintf(what + wl, sizeof what - wl, "%s%s", wl ? ", " : "", files[i]);
+    }
+    int ok = report(&o, t, what);
     free(t);
     if (errors) {
         printf("pg-eval: %d posts could not be evaluated\n", errors);

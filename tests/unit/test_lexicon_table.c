@@ -203,7 +203,7 @@ START_TEST(the_full_pack_grows_out_of_its_slab_and_keeps_every_key) {
     pg_error err, prob;
     pg_error_clear(&err);
     pg_error_clear(&prob);
-    ck_assert_msg(pg_pack_load(PG_RULES, NULL, 0, &p, &prob, &err) == PG_OK, "%s", err.message);
+    ck_assert_msg(pg_pack_load(PG_RULES, 0, NULL, 0, &p, &prob, &err) == PG_OK, "%s", err.message);
     int places = pg_lexicon_find(&p->lex, "places"), names = pg_lexicon_find(&p->lex, "first-names");
     ck_assert(places >= 0 && names >= 0);
     pg_scratch sc = {0};
