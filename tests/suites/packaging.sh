@@ -26,8 +26,19 @@ expect() { # expect "WHAT" CMD...: the command must succeed
 }
 
 pg_log "packaging: tools"
-pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev \
-  dpkg-dev jq libxml2-utils python3 || { echo "FAIL: cannot install the tools"; exit 1; }
+tools=(build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev dpkg-dev file jq
+       libxml2-utils python3)
+pg_need_apt "${tools[@]}" || { echo "FAIL: cannot install the tools"; exit 1; }
+# What cpack -G DEB runs besides CMake, with CPACK_DEBIAN_PACKAGE_SHLIBDEPS on: `file` to find the
+# binaries (without it: "CPackDeb: file utility is not available"; a minimal Debian 12 has none)
+# and dpkg-shlibdeps for Depends. Each must come from a package this suite installs.
+for e in file:file dpkg-shlibdeps:dpkg-dev; do
+  prog=${e%%:*} pkg=${e#*:}
+  case " ${tools[*]} " in *" $pkg "*) listed=1 ;; *) listed= ;; esac
+  [ -n "$listed" ] && command -v "$prog" >/dev/null 2>&1 &&
+    ok "cpack -G DEB runs $prog: installed by this suite (package $pkg)" ||
+    fail "cpack -G DEB runs $prog: the suite installs package $pkg (listed: ${listed:-no}; on PATH: $(command -v "$prog" || echo no))"
+done
 
 work=$(mktemp -d /tmp/pg-packaging.XXXXXX)
 installed_pkg=; policy_dirs_made=(); etc_made=
