@@ -28,6 +28,9 @@ expect() { # expect "WHAT" CMD...: the command must succeed
 pg_log "packaging: tools"
 tools=(build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev dpkg-dev file jq
        libxml2-utils python3)
+# Chromium for the end-to-end test, now: installed later, after the list of the paths that exist
+# before the .deb, its /etc/chromium would be taken for something the .deb left behind.
+[ -f tests/browser/harness.mjs ] && tools+=(chromium)
 pg_need_apt "${tools[@]}" || { echo "FAIL: cannot install the tools"; exit 1; }
 # What cpack -G DEB runs besides CMake, with CPACK_DEBIAN_PACKAGE_SHLIBDEPS on: `file` to find the
 # binaries (without it: "CPackDeb: file utility is not available"; a minimal Debian 12 has none)
