@@ -9,13 +9,16 @@
 #   --system       for every user: the programs under /usr/local, the manifests in /etc and
 #                  /usr/lib/mozilla (needs root or sudo)
 #   --browser NAME chrome, chromium, edge, brave or firefox; repeat for more. Without it, every
-#                  browser found on this machine; with it, those browsers even if not found.
+#                  browser found on this machine (none found: Chrome, Chromium, Edge and Firefox,
+#                  so that the one installed later finds the host); with it, those browsers even
+#                  if not found.
 #   --prefix DIR   install the programs under DIR instead
 #   --build-dir D  where to build (default: build-install in the source tree)
 #   --uninstall    remove exactly what an earlier run with the same mode and prefix installed
 #
 # Every run is idempotent. Everything it writes is listed in <prefix>/share/postguard/installed.txt,
-# which --uninstall reads. Exit status: 0 done, 1 usage, 2 a step failed, 3 no browser found.
+# which --uninstall reads. Exit status: 0 done (also when no browser was found: it says so at the
+# end, and what to do), 1 usage, 2 a step failed.
 set -u
 
 PG_HOST_NAME=ca.postguard.host
@@ -120,6 +123,10 @@ browser_label() {
   esac
 }
 
+# made_here DIR: DIR is a folder an earlier run of this script created (its install record says
+# so), such as ~/.mozilla made only to hold a manifest: no sign that the browser is there.
+made_here() { [ -f "$record" ] && grep -qxF "dir $1" "$record"; }
+
 # native_present BROWSER: a browser installed from a package (not a Snap), or its profile folder.
 native_present() {
   local exe p cfg
@@ -135,7 +142,7 @@ native_present() {
     case $(readlink -f "$p") in /snap/*|*/snapd/*) continue ;; esac
     return 0
   done
-  [ "$mode" = user ] && [ -d "$HOME/$cfg" ] && return 0
+  [ "$mode" = user ] && [ -d "$HOME/$cfg" ] && ! made_here "$HOME/$cfg" && return 0
   return 1
 }
 
@@ -234,19 +241,19 @@ fi
 
 # ---- which browsers -------------------------------------------------------------------------
 
-targets=()
+targets=(); no_browser=
 if [ ${#chosen[@]} -gt 0 ]; then
   targets=($(printf '%s\n' "${chosen[@]}" | awk '!seen[$0]++'))
 else
   for b in "${BROWSERS[@]}"; do native_present "$b" && targets+=("$b"); done
 fi
 if [ ${#targets[@]} -eq 0 ]; then
-  sandbox_advice
-  die 3 "no supported browser found (Chrome, Chromium, Edge, Brave or Firefox installed from a
-package). Install one (e.g. apt-get install chromium) and run this again, or name the browser
-with --browser NAME to register the host for it anyway."
+  # Nothing to register for: still install and check the host, and register it where the
+  # browsers clinics use look, so that the one installed next finds it. Said again at the end.
+  no_browser=1
+  targets=(chrome chromium edge firefox)
 fi
-say "PostGuard install: $mode, programs under $prefix, browsers: ${targets[*]}"
+say "PostGuard install: $mode, programs under $prefix, browsers: ${targets[*]}${no_browser:+ (none found on this machine)}"
 
 # ---- dependencies and build -------------------------------------------------------------------
 
@@ -342,7 +349,11 @@ for b in "${targets[@]}"; do
     die 2 "cannot write $out"
   new_entries+=("file $out")
   note=""
-  native_present "$b" || note="  (not found on this machine; registered because you named it)"
+  if [ -n "$no_browser" ]; then
+    note="  (not found on this machine; ready for when it is installed)"
+  elif ! native_present "$b"; then
+    note="  (not found on this machine; registered because you named it)"
+  fi
   say "$(browser_label "$b"): $out$note"
 done
 write_record
@@ -391,3 +402,17 @@ Then open PostGuard's popup: it should say "connected". To remove everything:
   packaging/install.sh --$mode${prefix:+ --prefix $prefix} --uninstall
 A clinic installs PostGuard by policy instead: see docs/deployment.md.
 EOF
+
+if [ -n "$no_browser" ]; then
+  step "no browser found"
+  root=; [ "$(id -u)" -eq 0 ] || root="sudo "
+  cat <<EOF
+No supported browser was found on this machine (Chrome, Chromium, Edge, Brave or Firefox
+installed from a package, or its profile folder). The host is installed and answers, and it is
+registered for Chrome, Chromium, Edge and Firefox (the folders above), so the browser you install
+next finds it. Install one, for example:
+  ${root}apt-get install chromium        (or firefox-esr, or the vendor's .deb of Chrome or Edge)
+then load the extension as said above. For Brave, run this again with --browser brave.
+EOF
+fi
+exit 0

@@ -26,8 +26,22 @@ expect() { # expect "WHAT" CMD...: the command must succeed
 }
 
 pg_log "packaging: tools"
-pg_need_apt build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev \
-  dpkg-dev jq libxml2-utils python3 || { echo "FAIL: cannot install the tools"; exit 1; }
+tools=(build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev dpkg-dev file jq
+       libxml2-utils python3)
+# Chromium for the end-to-end test, now: installed later, after the list of the paths that exist
+# before the .deb, its /etc/chromium would be taken for something the .deb left behind.
+[ -f tests/browser/harness.mjs ] && tools+=(chromium)
+pg_need_apt "${tools[@]}" || { echo "FAIL: cannot install the tools"; exit 1; }
+# What cpack -G DEB runs besides CMake, with CPACK_DEBIAN_PACKAGE_SHLIBDEPS on: `file` to find the
+# binaries (without it: "CPackDeb: file utility is not available"; a minimal Debian 12 has none)
+# and dpkg-shlibdeps for Depends. Each must come from a package this suite installs.
+for e in file:file dpkg-shlibdeps:dpkg-dev; do
+  prog=${e%%:*} pkg=${e#*:}
+  case " ${tools[*]} " in *" $pkg "*) listed=1 ;; *) listed= ;; esac
+  [ -n "$listed" ] && command -v "$prog" >/dev/null 2>&1 &&
+    ok "cpack -G DEB runs $prog: installed by this suite (package $pkg)" ||
+    fail "cpack -G DEB runs $prog: the suite installs package $pkg (listed: ${listed:-no}; on PATH: $(command -v "$prog" || echo no))"
+done
 
 work=$(mktemp -d /tmp/pg-packaging.XXXXXX)
 installed_pkg=; policy_dirs_made=(); etc_made=
@@ -305,21 +319,69 @@ HOME=$home packaging/install.sh --uninstall >/dev/null 2>&1 && ok "--uninstall a
 HOME=$home packaging/install.sh --browser netscape >"$work/bad.log" 2>&1; st=$?
 [ $st -eq 1 ] && grep -q "unknown browser 'netscape'" "$work/bad.log" &&
   ok "an unknown --browser is refused with a clear message (exit 1)" || fail "unknown --browser (exit $st)"
-# No browser at all: a PATH with only the basic tools, and an empty HOME.
-mkdir -p "$work/bin" "$work/empty-home"
-for t in bash uname dirname sed awk readlink id paste cat mktemp rm printf sort find grep head tr od wc; do
-  p=$(command -v "$t") && ln -sf "$p" "$work/bin/$t"
+# No browser at all: every program on PATH but the browsers (and flatpak), and an empty HOME.
+# install.sh still builds and installs the host, checks it with the sample post, registers it for
+# Chrome, Chromium, Edge and Firefox, and ends by saying that no browser was found: exit 0.
+nob=$work/no-browser-bin nohome=$work/empty-home
+nobuild=$work/build-no-browser # its own: CMake keeps the path of the compiler it found on PATH
+mkdir -p "$nob" "$nohome"
+IFS=: read -ra path_dirs <<<"$PATH"
+for d in "${path_dirs[@]}"; do
+  for p in "$d"/*; do
+    n=${p##*/}
+    case $n in google-chrome*|chromium*|microsoft-edge*|brave*|firefox*|flatpak) continue ;; esac
+    [ -f "$p" ] && [ -x "$p" ] && [ ! -e "$nob/$n" ] && ln -s "$p" "$nob/$n"
+  done
 done
-HOME=$work/empty-home PATH=$work/bin "$work/bin/bash" packaging/install.sh >"$work/none.log" 2>&1; st=$?
-[ $st -eq 3 ] && grep -q "no supported browser found" "$work/none.log" &&
-  ok "no browser found: a clear message and exit 3" || { cat "$work/none.log"; fail "no browser found (exit $st)"; }
-# A Flatpak Chromium only (a stand-in `flatpak` that knows that one app): the advice, and still exit 3.
-printf '#!/bin/sh\n[ "$1" = info ] && [ "$2" = org.chromium.Chromium ]\n' >"$work/bin/flatpak"
-chmod +x "$work/bin/flatpak"
-HOME=$work/empty-home PATH=$work/bin "$work/bin/bash" packaging/install.sh >"$work/flatpak.log" 2>&1; st=$?
-[ $st -eq 3 ] && grep -q "Flatpak org.chromium.Chromium" "$work/flatpak.log" &&
-  grep -q "no supported way" "$work/flatpak.log" &&
-  ok "a Flatpak browser: install.sh says what to do instead" || { cat "$work/flatpak.log"; fail "Flatpak advice (exit $st)"; }
+no_post() { grep -v -e '^post: ' -e '^        "'; } # install.sh's output less the sample post's text
+last_step() { grep '^== ' | tail -n 1; }
+opt_browser=$(ls -d /opt/google/chrome/chrome /opt/microsoft/msedge/msedge /opt/brave.com/brave/brave 2>/dev/null | head -n 1)
+if [ -n "$opt_browser" ]; then
+  echo "note: $opt_browser is on this machine: install.sh finds it by its path, so the no-browser case is left out"
+else
+  out=$(HOME=$nohome PATH=$nob packaging/install.sh --build-dir "$nobuild" 2>&1); st=$?
+  [ $st -eq 0 ] && ok "no browser found: install.sh still installs (exit 0)" ||
+    { no_post <<<"$out"; fail "no browser found: install.sh exits 0 (exit $st)"; }
+  nhost=$nohome/.local/libexec/postguard/postguard-host
+  [ -x "$nhost" ] && ok "no browser found: the host is installed at ~/.local/libexec/postguard/postguard-host" ||
+    fail "no browser found: the host under ~/.local"
+  grep -Eq "warnings, highest: (medium|high)" <<<"$out" &&
+    ok "no browser found: the sample post went through the installed host and its warnings were printed" ||
+    fail "no browser found: the sample post's warnings are printed"
+  for e in chrome:.config/google-chrome/NativeMessagingHosts chromium:.config/chromium/NativeMessagingHosts \
+           edge:.config/microsoft-edge/NativeMessagingHosts; do
+    jq -e --arg p "$nhost" --arg o "chrome-extension://$EXT_ID/" \
+      '.name == "ca.postguard.host" and .path == $p and .allowed_origins == [$o]' \
+      "$nohome/${e#*:}/$HOST_NAME.json" >/dev/null 2>&1 &&
+      ok "no browser found: the host is registered for ${e%%:*} (~/${e#*:})" ||
+      fail "no browser found: a manifest for ${e%%:*} at ~/${e#*:}"
+  done
+  jq -e --arg p "$nhost" --arg i "$FIREFOX_ID" '.path == $p and .allowed_extensions == [$i]' \
+    "$nohome/.mozilla/native-messaging-hosts/$HOST_NAME.json" >/dev/null 2>&1 &&
+    ok "no browser found: the host is registered for firefox (~/.mozilla/native-messaging-hosts)" ||
+    fail "no browser found: a manifest for firefox at ~/.mozilla/native-messaging-hosts"
+  [ ! -e "$nohome/.config/BraveSoftware" ] && ok "no browser found: nothing for Brave (only with --browser brave)" ||
+    fail "no browser found: nothing written for Brave"
+  [ "$(last_step <<<"$out")" = "== no browser found" ] && grep -q "apt-get install chromium" <<<"$out" &&
+    grep -q -- "--browser brave" <<<"$out" &&
+    ok "no browser found: install.sh ends by saying so and what to do (apt-get install chromium, --browser brave)" ||
+    { no_post <<<"$out"; fail "no browser found: the last step says so and what to do"; }
+  cp "$nohome/.local/share/postguard/installed.txt" "$work/record.none" 2>/dev/null
+  # Again, with a Flatpak Chromium only (a stand-in `flatpak` that knows that one app): the folders
+  # the first run made (~/.mozilla, ~/.config/chromium, ...) are no sign of a browser.
+  printf '#!/bin/sh\n[ "$1" = info ] && [ "$2" = org.chromium.Chromium ]\n' >"$nob/flatpak"
+  chmod +x "$nob/flatpak"
+  out=$(HOME=$nohome PATH=$nob packaging/install.sh --build-dir "$nobuild" 2>&1); st=$?
+  [ $st -eq 0 ] && [ "$(last_step <<<"$out")" = "== no browser found" ] &&
+    cmp -s "$work/record.none" "$nohome/.local/share/postguard/installed.txt" &&
+    ok "no browser found, run again: exit 0, the same install record, and still 'no browser found'" ||
+    { no_post <<<"$out"; fail "no browser found, run again (exit $st)"; }
+  grep -q "Flatpak org.chromium.Chromium" <<<"$out" && grep -q "no supported way" <<<"$out" &&
+    ok "a Flatpak browser: install.sh says what to do instead" || { no_post <<<"$out"; fail "Flatpak advice (exit $st)"; }
+  HOME=$nohome PATH=$nob packaging/install.sh --uninstall >/dev/null 2>&1 && [ -z "$(ls -A "$nohome")" ] &&
+    ok "no browser found: --uninstall leaves the HOME empty, as it was" ||
+    fail "no browser found: --uninstall left $(cd "$nohome" && find . -mindepth 1 | head -n 5 | tr '\n' ' ')"
+fi
 rm -rf "$ibuild"
 
 echo "packaging: $passed passed, $failed failed"
