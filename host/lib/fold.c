@@ -177,7 +177,7 @@ static int is_inner(unsigned char c) {
     return c == '\'' || c == '*' || c == '@' || c == '$';
 }
 
-static char leet(char c) {
+char pg_leet(char c) {
     switch (c) {
     case '0': return 'o';
     case '1': return 'i';
@@ -198,9 +198,9 @@ static void lexical_form(const char *w, size_t len, char *out) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)w[i];
         if ((c >= 'a' && c <= 'z') || c >= 0x80) letters = 1;
-        else if (leet((char)c) != (char)c) leets = 1;
+        else if (pg_leet((char)c) != (char)c) leets = 1;
     }
-    for (size_t i = 0; i < len; i++) out[i] = (letters && leets) ? leet(w[i]) : w[i];
+    for (size_t i = 0; i < len; i++) out[i] = (letters && leets) ? pg_leet(w[i]) : w[i];
 }
 
 /* Walk a folded string and call fn for each word [s, e). Used for both post text and terms

@@ -91,6 +91,9 @@ int pg_fold_term(const char *term, char *out, size_t cap, int *nwords);
 typedef struct pg_scratch pg_scratch;
 int pg_tokenize(pg_scratch *sc);
 
+/* The letter a leetspeak digit or mark stands for ('4' -> 'a', '$' -> 's'), or c itself. */
+char pg_leet(char c);
+
 /* UTF-8 decoding of one code point at s (validated input); returns its length. */
 int pg_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 

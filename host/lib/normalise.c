@@ -41,22 +41,7 @@ static int is_wordish(unsigned char c) {
 }
 
 static int is_leet(unsigned char c) {
-    return c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' ||
-           c == '$';
-}
-
-static char unleet(unsigned char c) {
-    switch (c) {
-    case '0': return 'o';
-    case '1': return 'i';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    case '7': return 't';
-    case '$': return 's';
-    case '@': return 'a';
-    default: return (char)c;
-    }
+    return pg_leet((char)c) != (char)c;
 }
 
 /* Make room for the passes' output: at most twice the folded text (hashtag splits). */
@@ -256,7 +241,7 @@ static int words_and_tags(pg_fold *f, const char *src, size_t srclen) {
             }
         for (size_t k = i; k < e; k++) {
             char c = t[k];
-            if (leet && k > first && k < last) c = unleet((unsigned char)c);
+            if (leet && k > first && k < last) c = pg_leet(c);
             else if (tag && k > i && (!leet || k <= first || k >= last) && tag_break(f, src, k, e))
                 put(&o, ' ', f->map[k]);
             put(&o, c, f->map[k]);
