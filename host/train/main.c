@@ -440,10 +440,11 @@ static void calibrate_veto(const posts *ps, const int *idx, int n, const double 
 }
 
 /* Thresholds from out-of-fold probabilities oof (n posts x ncat), shared out greedily: every
- * threshold starts above every score, and at each step the category whose next held-out
- * positive costs the fewest newly flagged fine posts (for its share of macro recall) lowers
- * its threshold to it, while the fine posts the model flags beyond those the rules flag stay
- * at or under the target rate. */
+ * threshold starts above every score, and at each step the category whose next run of held-out
+ * positives brings the most macro recall per newly flagged fine post lowers its threshold to
+ * the end of that run, while the fine posts the model flags beyond those the rules flag stay
+ * at or under the target rate. Looking past the next positive matters: a category whose first
+ * unflagged positive sits just under one fine post would otherwise never be reached. */
 typedef struct scored {
     double p;
     int k;
@@ -487,21 +488,22 @@ static void calibrate(const posts *ps, const int *idx, int n, const double *oof,
         double bscore = -1;
         for (int c = 0; c < ncat; c++) {
             if (!npos[c]) continue;
-            /* advance to the next positive of c not yet flagged, counting the fine posts crossed */
-            int cost = 0, end = at[c], found = 0;
-            while (end < n && order[c][end].p >= 0.1) {
+            /* look ahead over every later positive of c not yet flagged, counting the fine posts
+             * crossed, and keep the end point with the most recall per fine post: a step that
+             * crosses one fine post to reach twenty positives beats twenty that each cost one */
+            int cost = 0, gain = 0;
+            for (int end = at[c]; end < n && order[c][end].p >= 0.1;) {
                 int k = order[c][end].k;
                 const post *p = &ps->v[idx[k]];
                 end++;
                 if (open[k] && !p->allow[c] && hits[k] == 0) cost++;
+                if (used + cost > budget) break;
                 if (p->expect[c] && !rule_stands(p, c, &oof[(size_t)k * ncat], veto)) {
-                    found = 1;
-                    break;
+                    gain++;
+                    double score = ((double)gain / npos[c]) / (cost + 0.5);
+                    if (score > bscore) bscore = score, bc = c, bend = end, bcost = cost;
                 }
             }
-            if (!found || used + cost > budget) continue;
-            double score = (1.0 / npos[c]) / (cost + 0.5);
-            if (score > bscore) bscore = score, bc = c, bend = end, bcost = cost;
         }
         if (bc < 0) break;
         for (int e = at[bc]; e < bend; e++) {
