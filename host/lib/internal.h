@@ -20,6 +20,15 @@
 #define PG_MAX_TERM_WORDS 8 /* longest lexicon term, in words */
 #define PG_MAX_NESTED_FILES 512
 
+/* ---- files (file.c) ---- */
+
+#include <stdio.h>
+#define PG_ENOTREG (-1) /* pg_open_regular: the path is not a regular file */
+/* Open path for reading if it is a regular file, without ever blocking: 0 and *out, or an
+ * errno value (ENOENT, EACCES, EISDIR, ...) or PG_ENOTREG. The caller fcloses *out. */
+int pg_open_regular(const char *path, FILE **out);
+const char *pg_open_strerror(int e); /* strerror, and PG_ENOTREG's words */
+
 /* ---- arena: every string and table of a pack lives here and is freed at once ---- */
 
 typedef struct pg_arena pg_arena;

@@ -426,10 +426,11 @@ pg_status pg_lexicon_add_term(pg_lexicons *lx, pg_arena *a, int li, const char *
 
 pg_status pg_lexicon_load_file(pg_lexicons *lx, pg_arena *a, int li, const char *path,
                                pg_error *err) {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    FILE *f;
+    int e = pg_open_regular(path, &f);
+    if (e)
         return pg_fail(err, PG_EIO, path, NULL, NULL, -1, "cannot read lexicon '%s': %s",
-                       lx->v[li].name, strerror(errno));
+                       lx->v[li].name, pg_open_strerror(e));
     char line[1024];
     long lineno = 0;
     pg_status st = PG_OK;

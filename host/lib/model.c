@@ -298,11 +298,12 @@ static pg_status build_table(mloader *L) {
 
 pg_status pg_model_load(const char *path, pg_model **out, pg_error *err) {
     *out = NULL;
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return pg_fail(err, errno == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, "model", -1,
+    FILE *fp;
+    int e = pg_open_regular(path, &fp);
+    if (e)
+        return pg_fail(err, e == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, "model", -1,
                        "cannot read the learned scorer's weights %s: %s (reinstall PostGuard, or "
-                       "make them with rules/tools/train.sh)", path, strerror(errno));
+                       "make them with rules/tools/train.sh)", path, pg_open_strerror(e));
     pg_model *m = calloc(1, sizeof *m);
     if (!m) {
         fclose(fp);

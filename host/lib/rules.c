@@ -45,10 +45,11 @@ static pg_status nomem(loader *L) {
 
 /* Read a whole file; the caller frees *buf. */
 static pg_status read_file(const char *path, char **buf, size_t *len, pg_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return pg_fail(err, errno == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, NULL, -1,
-                       "cannot read %s: %s", path, strerror(errno));
+    FILE *f;
+    int e = pg_open_regular(path, &f);
+    if (e)
+        return pg_fail(err, e == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, NULL, -1,
+                       "cannot read %s: %s", path, pg_open_strerror(e));
     size_t cap = 65536, n = 0;
     char *b = malloc(cap);
     while (b) {

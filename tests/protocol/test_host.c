@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -447,6 +448,54 @@ START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
 }
 END_TEST
 
+/* A FIFO where a file should be: open() would wait for a writer forever, and the host with it. */
+static void make_fifo(char *path, size_t cap) {
+    snprintf(path, cap, "/tmp/pg-host-fifo-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(path));
+    strncat(path, "/config.json", cap - strlen(path) - 1);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+}
+
+static void remove_fifo(const char *path) {
+    unlink(path);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = '\0';
+    rmdir(dir);
+}
+
+START_TEST(a_fifo_as_the_clinic_config_is_refused_not_waited_on) {
+    char fifo[256], cfgenv[300];
+    make_fifo(fifo, sizeof fifo);
+    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", fifo);
+    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
+                               "POSTGUARD_RULES", NULL};
+    start_with(PG_UNIT_PACK, env);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_msg(cp != NULL, "hello reports no config problem for a FIFO config");
+    ck_assert_str_eq(str(cp, "file"), fifo);
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), "not a regular file"));
+    cJSON_Delete(r);
+    r = ask("{\"type\":\"check\",\"id\":2,\"text\":\"DM me your symptoms\"}");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "findings")), 1);
+    cJSON_Delete(r);
+    expect_clean_exit();
+    remove_fifo(fifo);
+}
+END_TEST
+
+START_TEST(a_fifo_as_the_rule_pack_is_no_rule_pack_not_a_hang) {
+    char fifo[256];
+    make_fifo(fifo, sizeof fifo);
+    start_with(fifo, iso_env);
+    send_frame("{\"type\":\"hello\",\"id\":1}");
+    expect_error("no_rule_pack", "not a regular file", "1");
+    expect_clean_exit();
+    remove_fifo(fifo);
+}
+END_TEST
+
 static Suite *host_suite(void) {
     Suite *s = suite_create("postguard-host");
     TCase *t = tcase_create("session");
@@ -485,6 +534,14 @@ static Suite *host_suite(void) {
     tcase_add_test(t, a_reply_never_exceeds_1_mib);
     tcase_add_test(t, without_a_rule_pack_the_host_answers_no_rule_pack);
     tcase_add_test(t, a_broken_clinic_config_is_reported_in_hello_and_checking_works);
+    suite_add_tcase(s, t);
+
+    /* a hang is the failure here: the timeout is the test's verdict, not a speed budget */
+    t = tcase_create("files that are not files");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 60);
+    tcase_add_test(t, a_fifo_as_the_clinic_config_is_refused_not_waited_on);
+    tcase_add_test(t, a_fifo_as_the_rule_pack_is_no_rule_pack_not_a_hang);
     suite_add_tcase(s, t);
     return s;
 }
