@@ -22,6 +22,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #define PG_SANDBOX_LINUX 1
@@ -163,7 +164,7 @@ static int seccomp_enter(pg_sandbox_report *out) {
         SCMP_SYS(futex),
         /* signals to itself: abort(), and a SIGPIPE that SIG_IGN turns into EPIPE */
         SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigaction),
-        SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill), SCMP_SYS(sigaltstack),
+        SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(sigaltstack),
 #ifdef PG_SANDBOX_ASAN
         /* AddressSanitizer's reports and LeakSanitizer's exit-time scan (sanitizer builds
          * only): a helper thread that ptrace-stops the host to read its memory */
@@ -177,6 +178,10 @@ static int seccomp_enter(pg_sandbox_report *out) {
     int rc = 0;
     for (size_t i = 0; i < sizeof calls / sizeof *calls && rc == 0; i++)
         rc = allow(f, calls[i]) == 0 || calls[i] < 0 ? 0 : -1;
+    /* signals to itself only (abort() raises with tgkill): not to the user's other processes */
+    if (rc == 0)
+        rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
     /* open only for reading: no O_WRONLY, O_RDWR, O_CREAT, O_TRUNC or O_APPEND */
     const scmp_datum_t wr = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND; /* O_TMPFILE needs a write mode */
     if (rc == 0)
@@ -204,6 +209,13 @@ static int seccomp_enter(pg_sandbox_report *out) {
 
 pg_status pg_sandbox_enter(const char *const *read_paths, pg_sandbox_report *out) {
     memset(out, 0, sizeof *out);
+    /* No core dumps: a crash would write the heap, which holds the post, to disk. A process
+     * that is not dumpable cannot be ptrace-attached or read through /proc/PID/mem by the
+     * user's other programs either. */
+    struct rlimit none = {0, 0};
+    int core = setrlimit(RLIMIT_CORE, &none) == 0;
+    int nodump = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+    out->no_core = core && nodump;
     /* no new privileges: required for both, and keeps a setuid helper from undoing them */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         snprintf(out->detail, sizeof out->detail, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
@@ -233,6 +245,7 @@ void pg_sandbox_selftest(const char *file) {
     attempt(what, open(file, O_RDONLY));
     attempt("open-write /tmp/postguard-sandbox-selftest", open("/tmp/postguard-sandbox-selftest",
                                                                 O_WRONLY | O_CREAT | O_TRUNC, 0600));
+    attempt("signal another process", (int)syscall(SYS_tgkill, (int)getppid(), (int)getppid(), 0));
     attempt("socket-inet", socket(AF_INET, SOCK_STREAM, 0));
     attempt("socket-unix", socket(AF_UNIX, SOCK_STREAM, 0));
     char *const argv[] = {"/bin/true", NULL};

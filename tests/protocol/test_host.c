@@ -448,6 +448,30 @@ START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
 }
 END_TEST
 
+/* Seen from outside, as the kernel reports it: a crash of the host writes no core file (the
+ * heap holds the post). */
+START_TEST(the_host_writes_no_core_dump) {
+    start();
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    cJSON_Delete(r);
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/limits", (int)host.pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    int found = 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "Max core file size", 18) == 0) {
+            found = 1;
+            char soft[32] = "", hard[32] = ""; /* "0", or a size, or "unlimited" */
+            ck_assert_int_eq(sscanf(line + 18, " %31s %31s", soft, hard), 2);
+            ck_assert_msg(!strcmp(soft, "0") && !strcmp(hard, "0"), "core dumps allowed: %s", line);
+        }
+    fclose(f);
+    ck_assert_msg(found, "no core limit in %s", path);
+    expect_clean_exit();
+}
+END_TEST
+
 /* A FIFO where a file should be: open() would wait for a writer forever, and the host with it. */
 static void make_fifo(char *path, size_t cap) {
     snprintf(path, cap, "/tmp/pg-host-fifo-XXXXXX");
@@ -503,6 +527,7 @@ static Suite *host_suite(void) {
     tcase_set_timeout(t, 300);
     tcase_add_test(t, a_good_session_says_hello_checks_explains_and_configures);
     tcase_add_test(t, a_firefox_style_launch_is_tolerated);
+    tcase_add_test(t, the_host_writes_no_core_dump);
     suite_add_tcase(s, t);
 
     t = tcase_create("bad input");

@@ -72,8 +72,10 @@ START_TEST(the_sandboxed_host_refuses_sockets_exec_and_writing_files) {
     run_session();
     ck_assert_msg(strstr(err, "sandbox: seccomp on"), "the host did not enter seccomp:\n%s", err);
     expect_refused("open-write /tmp/postguard-sandbox-selftest", "1 ");
+    expect_refused("signal another process", "1 ");
     expect_refused("socket-inet", "1 ");
     expect_refused("socket-unix", "1 ");
+    ck_assert_msg(strstr(err, "core dumps off"), "core dumps are not off:\n%s", err);
     expect_refused("exec /bin/true", "1 ");
     ck_assert_msg(!strstr(err, "ALLOWED") || strstr(err, "Landlock off"),
                   "something was allowed:\n%s", err);
