@@ -234,6 +234,10 @@ const char *pg_status_name(pg_status s); /* stable wire code, e.g. "rule_invalid
 /* Validate UTF-8 and count UTF-16 code units; returns 0 and sets *units, or -1 and sets
  * *bad_offset to the first invalid byte. Exposed for the host and the tests. */
 int pg_utf8_validate(const char *s, size_t len, size_t *units, size_t *bad_offset);
+/* Make the NUL-terminated s valid UTF-8 in place: each byte that does not belong to a valid
+ * sequence (one cut by a fixed-size buffer, or from a file name) becomes '?'. Returns how many
+ * bytes it replaced. Every pg_error's strings are scrubbed already. */
+size_t pg_utf8_scrub(char *s);
 
 /* Convert n sorted-or-not byte offsets (each on a character boundary, <= len) of s into
  * UTF-16 code unit offsets, in place order preserved. One pass over s. */

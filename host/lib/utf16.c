@@ -50,6 +50,21 @@ int pg_utf8_validate(const char *str, size_t len, size_t *units, size_t *bad_off
     return 0;
 }
 
+size_t pg_utf8_scrub(char *str) {
+    unsigned char *s = (unsigned char *)str;
+    size_t len = strlen(str), fixed = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] < 0x80 ? 1 : seq_len(s + i, len - i);
+        if (n == 0) { /* a stray or cut byte: a message cut at a buffer's end ends in one */
+            s[i++] = '?';
+            fixed++;
+        } else {
+            i += n;
+        }
+    }
+    return fixed;
+}
+
 int pg_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
     unsigned char c = s[0];
     if (c < 0x80 || len < 2) {

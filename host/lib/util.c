@@ -87,6 +87,11 @@ pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char 
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+    /* replies carry these strings to the browser, which needs valid UTF-8 */
+    pg_utf8_scrub(err->message);
+    pg_utf8_scrub(err->file);
+    pg_utf8_scrub(err->rule);
+    pg_utf8_scrub(err->field);
     return status;
 }
 

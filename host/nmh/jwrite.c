@@ -167,9 +167,10 @@ void pg_jw_value(pg_jw *w, const cJSON *v) {
     }
     if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
-        /* cJSON prints with %1.15g (then %1.17g if that does not read back): an integer under
-         * 10^15 comes out as its digits; -0 keeps its sign, so it takes the slow path */
-        if (d == floor(d) && fabs(d) < 1e15 && !(d == 0 && signbit(d))) {
+        /* every integer up to 2^53-1 (the largest id the protocol accepts) as its digits:
+         * cJSON's own %1.15g reads back within its tolerance and would print 2^53-1 as
+         * 9.00719925474099e+15, another number; -0 keeps its sign, so it takes the slow path */
+        if (d == floor(d) && fabs(d) <= 9007199254740991.0 && !(d == 0 && signbit(d))) {
             if (d < 0) pg_jw_raw(w, "-", 1);
             pg_jw_uint(w, (size_t)fabs(d));
             return;

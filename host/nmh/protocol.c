@@ -4,6 +4,7 @@
  * The order of the checks is the order of the error codes a client can meet: the bytes
  * (frame_empty, bad_utf8, a NUL byte), the JSON (bad_json, not_object), the envelope (id, type:
  * bad_field, unknown_type), then the message's own fields. No reply is over PG_FRAME_MAX_OUT. */
+#include <math.h>
 #include "protocol.h"
 
 #include <cjson/cJSON.h>
@@ -127,6 +128,7 @@ static int error_reply(pg_proto *p, const cJSON *id, const char *code, const cha
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    pg_utf8_scrub(msg); /* a cut at sizeof msg may split a character */
     return write_error(&p->out, id, code, msg);
 }
 
@@ -444,6 +446,15 @@ static int dispatch(pg_proto *p, const char *in, size_t len, pg_proto_log *log) 
         log->code = "bad_field";
         rc = error_reply(p, NULL, "bad_field", "id must be a number or a string, not %s",
                             json_kind(id));
+        goto done;
+    }
+    /* cJSON reads numbers as doubles: past 2^53 an integer id would come back as another
+     * number, and the extension would never match the reply to its request */
+    if (cJSON_IsNumber(id) && !(fabs(id->valuedouble) <= 9007199254740991.0)) {
+        log->code = "bad_field";
+        rc = error_reply(p, NULL, "bad_field",
+                         "id must be a string or a number from -(2^53-1) to 2^53-1; a bigger "
+                         "number would come back changed");
         goto done;
     }
     if (cJSON_IsString(id) && strlen(id->valuestring) > PG_PROTO_MAX_ID) {

@@ -62,7 +62,34 @@ static void send_frame(const char *body) {
     send_frame_n(body, strlen(body));
 }
 
-/* Read one reply frame: it must come (no hang), be at most 1 MiB, and be one JSON object. */
+/* Is s[0..n) valid UTF-8 (RFC 3629: shortest forms, no surrogates, at most U+10FFFF)? Written
+ * here, apart from the engine's own validator, so the two are checked against each other. */
+static int valid_utf8(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k; /* continuation bytes */
+        if (c < 0x80) k = 0;
+        else if (c >= 0xC2 && c <= 0xDF) k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) k = 2;
+        else if (c >= 0xF0 && c <= 0xF4) k = 3;
+        else return 0;
+        unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n) return 0;
+            unsigned b = s[i + j];
+            if (b < (j == 1 ? lo : 0x80u) || b > (j == 1 ? hi : 0xBFu)) return 0;
+        }
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Read one reply frame: it must come (no hang), be at most 1 MiB, be valid UTF-8 (the browser
+ * drops the port otherwise) and be one JSON object. */
 static cJSON *read_reply(void) {
     uint32_t n;
     long got = pg_child_read(&host, &n, sizeof n);
@@ -74,6 +101,7 @@ static cJSON *read_reply(void) {
     ck_assert_ptr_nonnull(body);
     ck_assert_int_eq(pg_child_read(&host, body, n), (long)n);
     body[n] = '\0';
+    ck_assert_msg(valid_utf8((const unsigned char *)body, n), "a reply that is not UTF-8: %.300s", body);
     cJSON *j = cJSON_ParseWithLength(body, n);
     ck_assert_msg(cJSON_IsObject(j), "a reply that is not one JSON object: %.200s", body);
     free(body);
@@ -284,12 +312,21 @@ START_TEST(missing_or_mistyped_fields_are_bad_field) {
         {"{\"type\":\"explain\",\"id\":3,\"rule\":1}", "rule must be a string", "3"},
         {"{\"type\":\"configure\",\"id\":3}", "config is missing", "3"},
         {"{\"type\":\"configure\",\"id\":3,\"config\":7}", "config must be an object", "3"},
+        {"{\"type\":\"hello\",\"id\":9007199254740993}", "2^53", "null"},
+        {"{\"type\":\"hello\",\"id\":-1e300}", "2^53", "null"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         send_frame(cases[i].req);
         expect_error("bad_field", cases[i].words, cases[i].id);
         expect_alive();
     }
+    /* the largest safe integer comes back as itself (strtod reads it exactly; cJSON would
+     * print it back rounded, so the parsed value is compared, not a reprint) */
+    cJSON *r = ask("{\"type\":\"explain\",\"id\":9007199254740991,\"rule\":\"no.such-rule\"}");
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(r, "id");
+    ck_assert(cJSON_IsNumber(rid));
+    ck_assert_msg(rid->valuedouble == 9007199254740991.0, "id came back as %.17g", rid->valuedouble);
+    cJSON_Delete(r);
     send_frame("{\"type\":\"explain\",\"id\":3,\"rule\":\"no.such-rule\"}");
     expect_error("no_such_rule", "no.such-rule", "3");
     expect_alive();
@@ -448,6 +485,36 @@ START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
 }
 END_TEST
 
+/* A clinic config naming a long rule id of 3-byte characters: the problem message is cut at
+ * its buffer's end, at one of three offsets, one of which splits a character. read_reply
+ * checks that every reply is valid UTF-8. */
+START_TEST(a_config_problem_cut_mid_character_is_still_utf8) {
+    for (int pad = 0; pad < 3; pad++) {
+        char cfg[64];
+        snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
+        int fd = mkstemp(cfg);
+        ck_assert_int_ge(fd, 0);
+        char body[4096];
+        int n = snprintf(body, sizeof body, "{\"disable\": [\"%.*s", pad, "xx");
+        for (int k = 0; k < 300; k++) n += snprintf(body + n, sizeof body - (size_t)n, "\xe2\x82\xac");
+        n += snprintf(body + n, sizeof body - (size_t)n, "\"]}");
+        ck_assert_int_eq(write(fd, body, (size_t)n), n);
+        close(fd);
+        char cfgenv[128];
+        snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
+        const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
+                                   "POSTGUARD_RULES", NULL};
+        start_with(PG_UNIT_PACK, env);
+        cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+        unlink(cfg);
+        ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(r, "config_problem"));
+        cJSON_Delete(r);
+        expect_clean_exit();
+        pg_child_free(&host);
+    }
+}
+END_TEST
+
 /* Seen from outside, as the kernel reports it: a crash of the host writes no core file (the
  * heap holds the post). */
 START_TEST(the_host_writes_no_core_dump) {
@@ -559,6 +626,7 @@ static Suite *host_suite(void) {
     tcase_add_test(t, a_reply_never_exceeds_1_mib);
     tcase_add_test(t, without_a_rule_pack_the_host_answers_no_rule_pack);
     tcase_add_test(t, a_broken_clinic_config_is_reported_in_hello_and_checking_works);
+    tcase_add_test(t, a_config_problem_cut_mid_character_is_still_utf8);
     suite_add_tcase(s, t);
 
     /* a hang is the failure here: the timeout is the test's verdict, not a speed budget */
