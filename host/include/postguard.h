@@ -231,6 +231,14 @@ const char *pg_severity_name(pg_severity s); /* "none", "low", "medium", "high" 
 pg_severity pg_severity_parse(const char *s);
 const char *pg_status_name(pg_status s); /* stable wire code, e.g. "rule_invalid" */
 
+/* The most values (numbers, strings, arrays, objects...) in any one JSON text the engine or
+ * the host parses: a frame, a rule file, a clinic configuration. The pack's largest file has
+ * about a thousand; a clinic's lexicons of names fit many times over. */
+#define PG_JSON_MAX_VALUES 100000u
+/* Count the values of the JSON text s[0..len) without parsing it (an upper bound, exact for
+ * valid JSON up to empty containers), stopping once the count passes max. */
+size_t pg_json_count_values(const char *s, size_t len, size_t max);
+
 /* Validate UTF-8 and count UTF-16 code units; returns 0 and sets *units, or -1 and sets
  * *bad_offset to the first invalid byte. Exposed for the host and the tests. */
 int pg_utf8_validate(const char *s, size_t len, size_t *units, size_t *bad_offset);

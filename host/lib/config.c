@@ -109,6 +109,10 @@ pg_status pg_config_parse_buf(const char *name, const char *buf, size_t len, cJS
     if (pg_utf8_validate(buf, len, NULL, &bad_at))
         return pg_fail(err, PG_ECONFIG, name, NULL, NULL, (long)bad_at,
                        "%s: not valid UTF-8 at byte %zu", name, bad_at);
+    if (pg_json_count_values(buf, len, PG_JSON_MAX_VALUES) > PG_JSON_MAX_VALUES)
+        return pg_fail(err, PG_ECONFIG, name, NULL, NULL, -1,
+                       "%s: more than %u JSON values: too big for a configuration", name,
+                       PG_JSON_MAX_VALUES);
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (!j) {

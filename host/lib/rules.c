@@ -89,6 +89,12 @@ pg_status pg_json_load(const char *path, cJSON **out, pg_status bad, pg_error *e
     size_t len = 0;
     pg_status st = read_file(path, &buf, &len, err);
     if (st != PG_OK) return st;
+    if (pg_json_count_values(buf, len, PG_JSON_MAX_VALUES) > PG_JSON_MAX_VALUES) {
+        free(buf);
+        return pg_fail(err, bad, path, NULL, NULL, -1,
+                       "%s holds more than %u JSON values: too big to be a rule or configuration file",
+                       path, PG_JSON_MAX_VALUES);
+    }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
     if (!j) {

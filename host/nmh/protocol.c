@@ -407,6 +407,13 @@ static int dispatch(pg_proto *p, const char *in, size_t len, pg_proto_log *log) 
                            "invalid JSON: a NUL byte at byte %zu (write it as \\u0000 inside "
                            "a string)", (size_t)(nul - in));
     }
+    /* before cJSON allocates a node per value: 8 MiB of "[0,0,..." would be 4 million */
+    if (pg_json_count_values(in, len, PG_JSON_MAX_VALUES) > PG_JSON_MAX_VALUES) {
+        log->code = "too_many_values";
+        return error_reply(p, NULL, "too_many_values",
+                           "the message holds more than %u JSON values; none of PostGuard's "
+                           "messages needs that many", PG_JSON_MAX_VALUES);
+    }
     char *copy = NULL;
     if (nul_escapes(in, len, NULL)) {
         if (!(copy = malloc(len))) return -1;

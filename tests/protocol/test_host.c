@@ -515,6 +515,71 @@ START_TEST(a_config_problem_cut_mid_character_is_still_utf8) {
 }
 END_TEST
 
+/* The host's peak resident memory so far, in KiB, from /proc (VmHWM). */
+static long host_peak_kib(void) {
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)host.pid);
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    long kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) kib = atol(line + 6);
+    fclose(f);
+    ck_assert_int_gt(kib, 0);
+    return kib;
+}
+
+/* Small in bytes, huge in values: 3 million zeros in a 6 MiB hello, then in a configure. Each
+ * is refused before it is parsed (a cJSON node per value was 340 MB), and the host stays
+ * small. The bound is memory, not time: 64 MiB is ten times what the host needs. */
+START_TEST(a_frame_of_millions_of_values_is_refused_before_parsing) {
+    start();
+    const size_t zeros = 3u << 20;
+    char *req = malloc(2 * zeros + 128);
+    ck_assert_ptr_nonnull(req);
+    for (int k = 0; k < 2; k++) {
+        size_t n = (size_t)sprintf(req, k == 0 ? "{\"type\":\"hello\",\"id\":1,\"ignored\":["
+                                               : "{\"type\":\"configure\",\"id\":2,\"config\":{\"lexicons\":{\"places\":[");
+        for (size_t i = 0; i < zeros; i++) req[n++] = '0', req[n++] = ',';
+        n--; /* the last comma */
+        n += (size_t)sprintf(req + n, k == 0 ? "]}" : "]}}}");
+        send_frame_n(req, n);
+        expect_error("too_many_values", "100000", "null");
+        expect_alive();
+    }
+    free(req);
+    long kib = host_peak_kib();
+    ck_assert_msg(kib < 64 * 1024, "the host's peak memory is %ld KiB", kib);
+    expect_clean_exit();
+}
+END_TEST
+
+/* The same limit for a clinic configuration file (a 28 MB one took 800 MB and 12 s). */
+START_TEST(a_config_file_of_too_many_values_is_a_config_problem) {
+    char cfg[64];
+    snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
+    int fd = mkstemp(cfg);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("{\"lexicons\": {\"places\": [", f);
+    for (int i = 0; i < 200000; i++) fputs(i ? ",\"x\"" : "\"x\"", f);
+    fputs("]}}", f);
+    fclose(f);
+    char cfgenv[128];
+    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
+    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
+                               "POSTGUARD_RULES", NULL};
+    start_with(PG_UNIT_PACK, env);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    unlink(cfg);
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_msg(cJSON_IsObject(cp), "no config problem for a config of 200000 values");
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), "JSON values"));
+    cJSON_Delete(r);
+    expect_clean_exit();
+}
+END_TEST
+
 /* Seen from outside, as the kernel reports it: a crash of the host writes no core file (the
  * heap holds the post). */
 START_TEST(the_host_writes_no_core_dump) {
@@ -624,6 +689,8 @@ static Suite *host_suite(void) {
     tcase_add_checked_fixture(t, NULL, teardown);
     tcase_set_timeout(t, 300);
     tcase_add_test(t, a_reply_never_exceeds_1_mib);
+    tcase_add_test(t, a_frame_of_millions_of_values_is_refused_before_parsing);
+    tcase_add_test(t, a_config_file_of_too_many_values_is_a_config_problem);
     tcase_add_test(t, without_a_rule_pack_the_host_answers_no_rule_pack);
     tcase_add_test(t, a_broken_clinic_config_is_reported_in_hello_and_checking_works);
     tcase_add_test(t, a_config_problem_cut_mid_character_is_still_utf8);
