@@ -55,6 +55,7 @@ browser extension talks to, the postguard command line, the rule pack, and the h
 manifests for Chrome, Chromium, Edge, Brave and Firefox. Post text never leaves the computer.")
 set(CPACK_PACKAGE_CONTACT "PostGuard maintainers <postguard@postguard.ca>")
 set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
+set(CPACK_PROJECT_CONFIG_FILE "${CMAKE_CURRENT_LIST_DIR}/cpack-options.cmake") # /usr for a .deb
 set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -81,6 +81,25 @@ fi
 case $prefix in /*) ;; *) prefix=$(pwd)/$prefix ;; esac
 prefix=${prefix%/}
 build_dir=${build_dir:-$PG_ROOT/build-install}
+# Every folder and file this script makes is 0755 or 0644 whatever the caller's umask: under
+# /etc a umask of 002 would leave manifest folders group-writable.
+umask 022
+if [ "$mode" = system ]; then
+  # Programs run by every user's browser must not sit where another user can replace them:
+  # refuse a prefix any of whose existing folders is owned by someone else or writable by
+  # group or others (the sticky /tmp included).
+  d=$prefix
+  while :; do
+    if [ -e "$d" ]; then
+      read -r owner perms < <(stat -L -c '%u %a' "$d")
+      if [ "$owner" != 0 ] || [ $((8#$perms & 8#022)) -ne 0 ]; then
+        die 1 "--system: $d is $( [ "$owner" != 0 ] && echo "owned by uid $owner" || echo "writable by other users (mode $perms)"); programs installed for every user must be writable by root only: choose another --prefix (the default is /usr/local)"
+      fi
+    fi
+    [ "$d" = / ] && break
+    d=$(dirname "$d")
+  done
+fi
 record=$prefix/share/postguard/installed.txt
 host_path=$prefix/libexec/postguard/postguard-host
 

@@ -93,6 +93,12 @@ if cmake -S . -B "$bdir" -DCMAKE_INSTALL_PREFIX=/usr -DPG_TESTS=OFF >"$work/conf
 else
   tail -n 30 "$work"/*.log; fail "building the .deb"; echo "packaging: $passed passed, $failed failed"; exit 1
 fi
+# a tree configured for another prefix would build a .deb whose host looks for its rules there
+cmake -S . -B "$work/prefix-local" -DCMAKE_INSTALL_PREFIX=/usr/local -DPG_TESTS=OFF >/dev/null 2>&1
+(cd "$work/prefix-local" && cpack -G DEB) >"$work/cpack-local.log" 2>&1; st=$?
+[ $st -ne 0 ] && grep -q "must install under /usr" "$work/cpack-local.log" &&
+  ok "cpack -G DEB refuses a tree configured for /usr/local, saying to configure for /usr" ||
+  { tail -5 "$work/cpack-local.log"; fail "cpack -G DEB with prefix /usr/local (exit $st)"; }
 deb=$(ls "$bdir"/postguard_"$version"_*.deb 2>/dev/null | head -n 1)
 [ -f "$deb" ] && ok "made $(basename "$deb")" || { fail "no postguard_${version}_*.deb"; exit 1; }
 
@@ -271,11 +277,21 @@ home=$work/home
 mkdir -p "$home/.config/BraveSoftware/Brave-Browser" "$home/.config/microsoft-edge"
 (cd "$home" && find . | sort) >"$work/home.before"
 ibuild=$PG_ROOT/build-install-test
-if HOME=$home packaging/install.sh --user --build-dir "$ibuild" >"$work/install.log" 2>&1; then
+# run under umask 002 (a shared-group workstation's): what it makes must still be 0755 / 0644
+if (umask 002; HOME=$home packaging/install.sh --user --build-dir "$ibuild") >"$work/install.log" 2>&1; then
   ok "install.sh --user (exit 0)"
 else
   cat "$work/install.log"; fail "install.sh --user"
 fi
+loose=$(cd "$home" && find .local .config -newer "$work/home.before" \( -type d -o -type f \) -perm /022 | head -n 3)
+[ -z "$loose" ] && [ -n "$(cd "$home" && find .local -type d | head -n 1)" ] &&
+  ok "under umask 002 every folder and file it made is writable by its owner only" ||
+  fail "folders or files writable by group or others under umask 002: $loose"
+ww=$work/world-writable; mkdir -p "$ww" && chmod 0777 "$ww"
+packaging/install.sh --system --prefix "$ww/usr" >"$work/ww.log" 2>&1; st=$?
+[ $st -eq 1 ] && grep -q "writable by other users" "$work/ww.log" && [ ! -e "$ww/usr" ] &&
+  ok "--system refuses a --prefix another user could write to (exit 1, nothing made)" ||
+  { cat "$work/ww.log"; fail "--system with a world-writable --prefix (exit $st)"; }
 uhost=$home/.local/libexec/postguard/postguard-host
 [ -x "$uhost" ] && ok "the host is installed at ~/.local/libexec/postguard/postguard-host" || fail "host under ~/.local"
 expected=(edge:.config/microsoft-edge/NativeMessagingHosts brave:.config/BraveSoftware/Brave-Browser/NativeMessagingHosts)
