@@ -444,7 +444,9 @@ static void calibrate_veto(const posts *ps, const int *idx, int n, const double 
  * positives brings the most macro recall per newly flagged fine post lowers its threshold to
  * the end of that run, while the fine posts the model flags beyond those the rules flag stay
  * at or under the target rate. Looking past the next positive matters: a category whose first
- * unflagged positive sits just under one fine post would otherwise never be reached. */
+ * unflagged positive sits just under one fine post would otherwise never be reached. No category
+ * takes more than twice its even share of the budget, so that no threshold rests on two or three
+ * fine posts. */
 typedef struct scored {
     double p;
     int k;
@@ -472,6 +474,10 @@ static void calibrate(const posts *ps, const int *idx, int n, const double *oof,
             if (!p->allow[c] && rule_stands(p, c, &oof[(size_t)k * ncat], veto)) open[k] = 0;
     }
     int budget = (int)floor(target * fine + 1e-9), used = 0;
+    /* no category may take more than twice its even share: the budget is a few dozen posts,
+     * and one category spending it all on a run of cheap held-out positives would leave a
+     * threshold set by two or three fine posts, which the next retraining moves far */
+    int cap = (int)ceil(2.0 * budget / (ncat ? ncat : 1)), spent[MAXCAT] = {0};
     for (int c = 0; c < ncat; c++) {
         order[c] = xrealloc(NULL, (size_t)(n ? n : 1) * sizeof(scored));
         npos[c] = 0;
@@ -497,7 +503,7 @@ static void calibrate(const posts *ps, const int *idx, int n, const double *oof,
                 const post *p = &ps->v[idx[k]];
                 end++;
                 if (open[k] && !p->allow[c] && hits[k] == 0) cost++;
-                if (used + cost > budget) break;
+                if (used + cost > budget || spent[c] + cost > cap) break;
                 if (p->expect[c] && !rule_stands(p, c, &oof[(size_t)k * ncat], veto)) {
                     gain++;
                     double score = ((double)gain / npos[c]) / (cost + 0.5);
@@ -512,6 +518,7 @@ static void calibrate(const posts *ps, const int *idx, int n, const double *oof,
         }
         at[bc] = bend;
         used += bcost;
+        spent[bc] += bcost;
     }
     for (int c = 0; c < ncat; c++) {
         double t = at[c] > 0 ? order[c][at[c] - 1].p : 0.999;
