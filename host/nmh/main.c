@@ -168,9 +168,10 @@ int main(int argc, char **argv) {
         if (sys[0]) paths[np++] = sys;
         pg_sandbox_report sb;
         if (pg_sandbox_enter(paths, &sb) == PG_OK)
-            logf_(LOG_INFO, "sandbox: seccomp on, core dumps %s, Landlock %s%s%s",
+            logf_(LOG_INFO, "sandbox: seccomp on, core dumps %s, Landlock %s%s%s%s",
                   sb.no_core ? "off" : "ON", sb.landlock_abi ? "on" : "off",
-                  sb.detail[0] ? ": " : "", sb.detail);
+                  sb.signals_scoped ? " (signals scoped)" : "", sb.detail[0] ? ": " : "",
+                  sb.detail);
         else
             logf_(LOG_QUIET, "sandbox: not entered: %s", sb.detail);
         if (selftest) pg_sandbox_selftest(selftest);

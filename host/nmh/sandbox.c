@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,10 +104,21 @@ static int landlock_enter(const char *const *read_paths, pg_sandbox_report *out)
                  strerror(errno));
         return 0;
     }
+    /* ABI 6 scopes signals: no signal to a process outside the host's own domain, whatever
+     * seccomp allows. Debian 12's headers predate it, so the attribute is spelled here as the
+     * kernel's uapi lays it out (handled_access_fs, handled_access_net, scoped). */
+    struct {
+        uint64_t handled_access_fs, handled_access_net, scoped;
+    } attr = {0, 0, 0};
+    size_t attr_size = sizeof(uint64_t); /* v1-v3: the file-system rights only */
+    int scoped = abi >= 6;
+    if (scoped) {
+        attr.scoped = 1u << 1 | 1u << 0; /* LANDLOCK_SCOPE_SIGNAL | ..._ABSTRACT_UNIX_SOCKET */
+        attr_size = sizeof attr;
+    }
     if (abi > 3) abi = 3; /* the file-system rights this host knows; sockets are seccomp's */
-    struct landlock_ruleset_attr attr = {0};
     attr.handled_access_fs = fs_access(abi);
-    int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+    int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
     if (rs < 0) {
         snprintf(out->detail, sizeof out->detail, "Landlock refused a ruleset: %s", strerror(errno));
         return 0;
@@ -130,6 +142,7 @@ static int landlock_enter(const char *const *read_paths, pg_sandbox_report *out)
 #endif
     if (ok && syscall(SYS_landlock_restrict_self, rs, 0) == 0) {
         out->landlock_abi = abi;
+        out->signals_scoped = scoped;
     } else {
         snprintf(out->detail, sizeof out->detail, "Landlock not applied: %s", strerror(errno));
     }

@@ -11,6 +11,7 @@ typedef struct pg_sandbox_report {
     int seccomp;       /* 1 when the seccomp filter is in force */
     int landlock_abi;  /* the Landlock ABI in force, 0 when none */
     int no_core;       /* 1 when core dumps are off (RLIMIT_CORE 0, not dumpable) */
+    int signals_scoped; /* 1 when Landlock (ABI 6) keeps signals inside the host's domain */
     char detail[256];  /* what is missing and why, or "" */
 } pg_sandbox_report;
 
