@@ -194,7 +194,7 @@ static int seccomp_enter(pg_sandbox_report *out) {
     /* signals to itself only (abort() raises with tgkill): not to the user's other processes */
     if (rc == 0)
         rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     /* open only for reading: no O_WRONLY, O_RDWR, O_CREAT, O_TRUNC or O_APPEND */
     const scmp_datum_t wr = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND; /* O_TMPFILE needs a write mode */
     if (rc == 0)
