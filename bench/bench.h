@@ -73,11 +73,15 @@ double pg_bench_median(double *v, size_t n); /* sorts v */
 double pg_bench_quantile(double *v, size_t n, double q); /* v sorted */
 
 /* engine.c */
-int pg_bench_startup(const pg_bench_opts *o, pg_startup *out);
+/* flags: pg_ctx_set_load_flags (PG_LOAD_NO_MODEL: the rules alone, for the model's share) */
+int pg_bench_startup(const pg_bench_opts *o, pg_startup *out, unsigned flags);
 int pg_bench_latency(const pg_bench_opts *o, pg_ctx *ctx, pg_latency out[PG_BENCH_NSIZES]);
 int pg_bench_scale(const pg_bench_opts *o, pg_ctx *ctx, pg_scale_point *out, size_t *n);
 
 /* proc.c */
 int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out);
+/* A copy of the pack at rules without the learned scorer (pack.json's "model" and learned.json
+ * left out) in a fresh directory under /tmp, written to dir; 0 on success. */
+int pg_bench_pack_without_model(const char *rules, char *dir, size_t n);
 
 #endif

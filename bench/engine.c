@@ -40,7 +40,7 @@ static uint64_t cpu_now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int pg_bench_startup(const pg_bench_opts *o, pg_startup *out) {
+int pg_bench_startup(const pg_bench_opts *o, pg_startup *out, unsigned flags) {
     size_t runs = o->quick ? 2 : 30;
     double t[30];
     memset(out, 0, sizeof *out);
@@ -51,6 +51,7 @@ int pg_bench_startup(const pg_bench_opts *o, pg_startup *out) {
         uint64_t c0 = cpu_now_ns();
         uint64_t t0 = pg_bench_now_ns();
         if (pg_ctx_new(&ctx) != PG_OK) return -1;
+        pg_ctx_set_load_flags(ctx, flags);
         if (pg_ctx_load(ctx, o->rules, &err) != PG_OK) {
             fprintf(stderr, "postguard-bench: cannot load %s: %s\n", o->rules, err.message);
             pg_ctx_free(ctx);

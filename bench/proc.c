@@ -288,3 +288,48 @@ done:
     finish(&e);
     return rc;
 }
+
+/* Run argv to its end; 0 when it exited 0. */
+static int run(char *const argv[]) {
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) < 0) return -1;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+int pg_bench_pack_without_model(const char *rules, char *dir, size_t n) {
+    char tmpl[] = "/tmp/postguard-bench-XXXXXX", src[4200], path[4200];
+    if (!mkdtemp(tmpl) || strlen(tmpl) + 1 > n) return -1;
+    snprintf(dir, n, "%s", tmpl);
+    snprintf(src, sizeof src, "%s/.", rules);
+    char *cp[] = {"cp", "-R", src, dir, NULL};
+    if (run(cp)) return -1;
+    snprintf(path, sizeof path, "%s/learned.json", dir);
+    unlink(path);
+    /* pack.json without its "model" line: the rules alone, as PG_LOAD_NO_MODEL loads them */
+    snprintf(path, sizeof path, "%s/pack.json", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char *text = NULL, line[8192];
+    size_t len = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, "\"model\":")) continue;
+        size_t k = strlen(line);
+        char *t = realloc(text, len + k + 1);
+        if (!t) break;
+        text = t;
+        memcpy(text + len, line, k + 1);
+        len += k;
+    }
+    fclose(f);
+    f = text ? fopen(path, "w") : NULL;
+    int rc = f && fwrite(text, 1, len, f) == len ? 0 : -1;
+    if (f && fclose(f)) rc = -1;
+    free(text);
+    return rc;
+}

@@ -8,10 +8,13 @@
 
   const api = globalThis.browser ?? globalThis.chrome;
   const { findEditor, readEditor, caretOffset } = PG.text;
-  const { spansOf, translate, partialRequest } = PG.offsets;
+  const { spansOf, translate, partialRequest, WORD } = PG.offsets;
   const ui = PG.ui;
 
-  const DEBOUNCE_MS = 300;    // after the last keystroke: check up to the last word boundary
+  // A keystroke that ends a word (a space, punctuation, Enter) is checked at once: the engine
+  // answers in microseconds, so any wait here is what the user sees. A keystroke inside a word
+  // waits for a short pause instead, never checking on every letter.
+  const IDLE_MS = 120;        // a pause mid-word: check up to the last word boundary
   const IDLE_FULL_MS = 1000;  // after this much quiet the word being typed is judged too
   const HOVER_OPEN_MS = 350;
   const HOVER_CLOSE_MS = 400;
@@ -102,19 +105,37 @@
     if (!ed.root.isConnected) { ed.drop(); paintAll(); updateBadge(); return; }
     const map = ed.read();
     if (map.text !== ed.text) {
+      const before = ed.text;
       ed.findings = translate(ed.findings, ed.text, map.text);
       ed.text = map.text;
       if (ui.popover && ui.popover._editor === ed) ui.closePopover();
-      scheduleCheck(ed);
+      scheduleCheck(ed, map, before);
     }
     render(ed, map);
   }
 
-  function scheduleCheck(ed) {
+  // A word was just finished: the edit inserted text ending in something that is not part of a
+  // word, or the caret sits just after such a character. (A rich editor may move its selection
+  // only after the mutation we are told of, hence the edit itself is read first.)
+  function atWordBoundary(ed, map, before) {
+    const now = map.text;
+    if (before != null && now.length > before.length) {
+      let p = 0;
+      while (p < before.length && before[p] === now[p]) p++;
+      const end = p + now.length - before.length; // the inserted text is now[p, end)
+      if (now.slice(end) === before.slice(p) && !WORD.test(now[end - 1])) return true;
+    }
+    const caret = caretOffset(ed.kind, ed.root, map);
+    return caret != null && caret > 0 && !WORD.test(now[caret - 1]);
+  }
+
+  function scheduleCheck(ed, map, before) {
     clearTimeout(ed.timer);
     clearTimeout(ed.fullTimer);
     ed.fullTimer = null;
-    ed.timer = setTimeout(() => { ed.timer = null; runCheck(ed, true); }, DEBOUNCE_MS);
+    // 0 ms still waits for the rest of this task, so the mutations of one keystroke make one check
+    const delay = map && atWordBoundary(ed, map, before) ? 0 : IDLE_MS;
+    ed.timer = setTimeout(() => { ed.timer = null; runCheck(ed, true); }, delay);
     updateState();
   }
 
@@ -130,7 +151,7 @@
       const req = partialRequest(text, caretOffset(ed.kind, ed.root, map));
       ({ send, exclude } = req);
       if (req.partial) {
-        ed.fullTimer = setTimeout(() => { ed.fullTimer = null; runCheck(ed, false); }, IDLE_FULL_MS - DEBOUNCE_MS);
+        ed.fullTimer = setTimeout(() => { ed.fullTimer = null; runCheck(ed, false); }, IDLE_FULL_MS - IDLE_MS);
       }
     }
     const seq = ++ed.seq;

@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -195,21 +196,62 @@ static pg_status mfail(mloader *L, const char *fmt, const char *what) {
                    L->file, L->line, msg);
 }
 
-/* Split line at tabs into at most max fields; returns the count. */
+/* Split line at tabs into at most max fields; returns the count. One pass over the bytes: the
+ * fields are a few characters each, so a strchr call per field cost more than the scan. */
 static int fields(char *line, char **f, int max) {
     int n = 0;
     char *p = line;
-    while (n < max) {
-        f[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t) break;
-        *t = '\0';
-        p = t + 1;
-    }
+    f[n++] = p;
+    for (; *p && n < max; p++)
+        if (*p == '\t') {
+            *p = '\0';
+            f[n++] = p + 1;
+        }
     return n;
 }
 
+/* The weights file is ~33,000 rows of short decimals ("0.07527", "-0.1381", "0"), and strtod
+ * was a sixth of the host's start-up. A decimal of at most 15 digits and no exponent is
+ * M / 10^k with M and 10^k (k <= 22) both exact doubles, so one IEEE division rounds it
+ * exactly as strtod does (both are the correctly rounded nearest double): the same float.
+ * Anything else goes to strtod. Returns 1 when it parsed, 0 to fall back. */
+static int parse_short_decimal(const char *s, double *out) {
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s;
+    int neg = *p == '-';
+    if (neg) p++;
+    uint64_t mant = 0;
+    int digits = 0, frac = 0, dot = 0;
+    for (;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (++digits > 15) return 0;
+            mant = mant * 10 + (uint64_t)(*p - '0');
+            frac += dot;
+        } else if (*p == '.' && !dot) {
+            dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (*p != '\0' || digits == 0 || frac > 22) return 0;
+    double v = (double)mant / pow10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 static int parse_float(const char *s, float *out) {
+    double q;
+    if (s[0] == '0' && s[1] == '\0') { /* most weights: a category the feature says nothing of */
+        *out = 0.0f;
+        return 0;
+    }
+    if (parse_short_decimal(s, &q)) {
+        if (fabs(q) > 1e6) return -1;
+        *out = (float)q;
+        return 0;
+    }
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -264,6 +306,40 @@ static pg_status add_row(mloader *L, const char *feat, char **vals, int nvals) {
     return PG_OK;
 }
 
+/* Size the row and pair arrays once, from the file's length: a row is at least 4 bytes and a
+ * nonzero weight at least 2, so these bounds are never passed. Doubling as the rows came in
+ * copied ~2 MB several times (a tenth of the load); the bounds only reserve address space,
+ * since pages no row reaches are never touched, and shrink() gives the rest back. Past
+ * PG_MODEL_PRESIZE_MAX bytes the arrays grow by doubling as before. */
+#define PG_MODEL_PRESIZE_MAX ((long)64 << 20)
+
+static void presize(mloader *L, FILE *fp) {
+    pg_model *m = L->m;
+    struct stat sb;
+    if (fstat(fileno(fp), &sb) || sb.st_size <= 0 || sb.st_size > PG_MODEL_PRESIZE_MAX) return;
+    size_t rows = (size_t)sb.st_size / 4 + 1, pairs = (size_t)sb.st_size / 2 + 1;
+    m->row_first = malloc(rows * sizeof *m->row_first);
+    m->row_n = malloc(rows);
+    m->slot_hash = malloc(rows * sizeof *m->slot_hash);
+    m->pair_cat = malloc(pairs);
+    m->pair_w = malloc(pairs * sizeof *m->pair_w);
+    if (m->row_first && m->row_n && m->slot_hash) L->rowcap = m->cap = rows;
+    if (m->pair_cat && m->pair_w) L->paircap = pairs;
+    /* a failed malloc leaves its capacity 0: add_row's realloc then grows from scratch */
+    if (!L->rowcap) m->cap = 0;
+}
+
+/* Give back what presize reserved past the last row and pair (no copy: shrinking in place). */
+static void shrink(pg_model *m) {
+    size_t rows = m->nrows ? m->nrows : 1, pairs = m->npairs ? m->npairs : 1;
+    void *p;
+    if ((p = realloc(m->row_first, rows * sizeof *m->row_first))) m->row_first = p;
+    if ((p = realloc(m->row_n, rows))) m->row_n = p;
+    if ((p = realloc(m->slot_hash, rows * sizeof *m->slot_hash))) m->slot_hash = p, m->cap = rows;
+    if ((p = realloc(m->pair_cat, pairs))) m->pair_cat = p;
+    if ((p = realloc(m->pair_w, pairs * sizeof *m->pair_w))) m->pair_w = p;
+}
+
 /* Turn the list of row hashes into an open-addressing table (hash -> row). */
 static pg_status build_table(mloader *L) {
     pg_model *m = L->m;
@@ -310,6 +386,7 @@ pg_status pg_model_load(const char *path, pg_model **out, pg_error *err) {
         return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
     }
     mloader L = {m, path, 0, err, 0, 0};
+    presize(&L, fp);
     pg_status st = PG_OK;
     char *line = NULL;
     size_t lcap = 0;
@@ -376,6 +453,7 @@ pg_status pg_model_load(const char *path, pg_model **out, pg_error *err) {
         L.line = -1;
         st = mfail(&L, "the file needs the lines postguard-model, categories, features, bias and threshold%s", "");
     }
+    if (st == PG_OK) shrink(m);
     if (st == PG_OK) st = build_table(&L);
     if (st == PG_ENOMEM) st = pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
     if (st != PG_OK) {

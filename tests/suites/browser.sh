@@ -18,7 +18,7 @@ tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
 (cd tests/browser && node --test --test-concurrency=1 \
   --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$tap" e2e.test.mjs)
+  --test-reporter=tap --test-reporter-destination="$tap" e2e.test.mjs latency.test.mjs)
 status=$?
 pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap")
 fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap")
