@@ -108,7 +108,7 @@ mkdir -p "$drive_c/etc/postguard" && echo '{"disable":["x"]}' >"$drive_c/etc/pos
 POSTGUARD_CONFIG='C:\etc\postguard\config.json' wine "$work/probe.exe" paths >"$work/cfg.out" 2>/dev/null
 has "the clinic file is %ProgramData%\\PostGuard\\config.json" "$work/cfg.out" '^clinic-config=C:\\ProgramData\\PostGuard\\config\.json$'
 has "the user file is %APPDATA%\\PostGuard\\config.json" "$work/cfg.out" '^user-config=C:\\users\\[^\\]+\\AppData\\Roaming\\PostGuard\\config\.json$'
-hasnt "a user-made C:\\etc\\postguard\\config.json is not read, even named in POSTGUARD_CONFIG" "$work/cfg.out" 'etc'
+hasnt "a user-made C:\\etc\\postguard\\config.json is not read, even named in POSTGUARD_CONFIG" "$work/cfg.out" '^(user-config|clinic-config|reads)=.*[Cc]:\\etc'
 mkdir -p "$drive_c/ProgramData/PostGuard" && echo '{}' >"$drive_c/ProgramData/PostGuard/config.json"
 wine "$work/probe.exe" paths >"$work/cfg2.out" 2>/dev/null
 has "the clinic file in %ProgramData% is read" "$work/cfg2.out" '^reads=C:\\ProgramData\\PostGuard\\config\.json$'
