@@ -7,6 +7,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#endif
 
 #include "json.h"
 #include "postguard.h"
@@ -32,7 +36,8 @@ static const char usage_text[] =
     "  --rules PATH         rule pack folder or file (default: $POSTGUARD_RULES, rules/ beside\n"
     "                       the program, or the installed pack)\n"
     "  --config FILE        a clinic configuration file, applied after the default ones\n"
-    "                       (~/.config/postguard/config.json, /etc/postguard/config.json);\n"
+    "                       (~/.config/postguard/config.json, /etc/postguard/config.json;\n"
+    "                       on Windows %APPDATA%\\PostGuard, %ProgramData%\\PostGuard);\n"
     "                       may be given more than once\n"
     "\n"
     "Exit status: 0 when nothing reaches medium severity, 1 when something does,\n"
@@ -136,9 +141,7 @@ static pg_ctx *open_ctx(const options *o, const char *argv0) {
     const char *rules = o->rules;
     if (!rules) {
         char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n > 0) exe[n] = '\0';
-        else snprintf(exe, sizeof exe, "%s", argv0);
+        pg_exe_path(exe, sizeof exe, argv0);
         if (pg_find_rules(exe, path, sizeof path, &err) != PG_OK) {
             fprintf(stderr, "postguard: %s\n", err.message);
             pg_ctx_free(ctx);
@@ -215,11 +218,7 @@ static int read_input(const char *name, char **out, size_t *outlen) {
     return 0;
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return pg_clock_ms(); }
 
 /* Print one finding per line: file:line:col severity category message [rule]. Findings are
  * sorted by start, so one forward walk finds every line and column (columns count characters). */
@@ -337,6 +336,12 @@ static int cmd_rules(pg_ctx *ctx, const options *o) {
 }
 
 int main(int argc, char **argv) {
+#ifdef _WIN32
+    /* Binary stdin and stdout: in text mode the C runtime turns CRLF into LF (every offset
+     * after it would move, unlike the browser's text) and stops at a 0x1A byte. */
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
+#endif
     options o = {0};
     int rc = parse_args(argc, argv, &o);
     if (rc < 0) {

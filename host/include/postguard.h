@@ -23,6 +23,15 @@ extern "C" {
 #endif
 
 #define PG_VERSION "0.1.0"
+
+/* The printf archetype for format attributes: MinGW's GCC reads plain `printf` as msvcrt's
+ * (no %zu); with __USE_MINGW_ANSI_STDIO the C99 one is linked, so check against gnu_printf.
+ * Clang knows no gnu_printf, hence the two spellings. */
+#if defined(__MINGW32__)
+#define PG_PRINTF_ARCHETYPE gnu_printf
+#else
+#define PG_PRINTF_ARCHETYPE printf
+#endif
 #define PG_PROTOCOL_VERSION 1
 
 /* Limits (see also docs/protocol.md). Texts longer than PG_MAX_TEXT_BYTES are refused by
@@ -164,9 +173,24 @@ pg_status pg_ctx_add_config(pg_ctx *ctx, const char *path);
  *   1. the user's file: $POSTGUARD_USER_CONFIG, else $XDG_CONFIG_HOME/postguard/config.json,
  *      else ~/.config/postguard/config.json;
  *   2. the clinic's system file: $POSTGUARD_CONFIG, else /etc/postguard/config.json.
+ * On Windows: 1. $POSTGUARD_USER_CONFIG, else %APPDATA%\PostGuard\config.json; 2. always
+ * %ProgramData%\PostGuard\config.json (an administrators-only folder; never C:\etc, which any
+ * user can create, and no environment override). See pg_default_config_paths.
  * The system file wins: a rule it disables stays disabled and its severities override the
  * user's. Lexicon terms from both are added. */
 pg_status pg_ctx_add_default_configs(pg_ctx *ctx);
+
+/* The two files pg_ctx_add_default_configs registers, as UTF-8 paths: writes the user's file
+ * into user and the clinic's into sys (each cap bytes; "" when there is none). */
+void pg_default_config_paths(char *user, char *sys, size_t cap);
+
+/* The running program's own path (UTF-8) into buf, or argv0 when the system cannot say;
+ * returns its length. For pg_find_rules: /proc/self/exe on Linux, GetModuleFileNameW on
+ * Windows. */
+size_t pg_exe_path(char *buf, size_t cap, const char *argv0);
+
+/* A monotonic clock in milliseconds, for timings in logs (never for deciding anything). */
+double pg_clock_ms(void);
 
 /* The first configuration problem found by the last pg_ctx_load, or NULL when none.
  * Borrowed from ctx. */

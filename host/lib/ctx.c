@@ -10,10 +10,6 @@
 
 #include "internal.h"
 
-#ifndef PG_DATADIR
-#define PG_DATADIR "/usr/local/share/postguard"
-#endif
-
 struct pg_ctx {
     pg_pack *pack;
     char **configs; /* registered configuration paths, lowest precedence first */
@@ -45,60 +41,6 @@ void pg_ctx_free(pg_ctx *c) {
     free(c);
 }
 
-/* ---- finding the pack ---- */
-
-static int is_pack(const char *path) {
-    struct stat sb;
-    if (stat(path, &sb) != 0) return 0;
-    if (!S_ISDIR(sb.st_mode)) return S_ISREG(sb.st_mode);
-    char p[4096];
-    snprintf(p, sizeof p, "%s/pack.json", path);
-    return stat(p, &sb) == 0;
-}
-
-pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_error *err) {
-    const char *env = getenv("POSTGUARD_RULES");
-    if (env && *env) {
-        if (is_pack(env)) {
-            snprintf(buf, bufsize, "%s", env);
-            return PG_OK;
-        }
-        return pg_fail(err, PG_ENOTFOUND, env, NULL, NULL, -1,
-                       "POSTGUARD_RULES is set to %s, but there is no rule pack there "
-                       "(a folder with pack.json, or a pack file)", env);
-    }
-    char dir[4096] = "";
-    if (exe_path && *exe_path) {
-        snprintf(dir, sizeof dir, "%s", exe_path);
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        else snprintf(dir, sizeof dir, ".");
-    }
-    const char *rel[] = {"/rules", "/../rules", "/../share/postguard/rules",
-                         "/../../share/postguard/rules"};
-    char tried[1600] = "";
-    char cand[4096];
-    for (size_t i = 0; dir[0] && i < sizeof rel / sizeof *rel; i++) {
-        snprintf(cand, sizeof cand, "%s%s", dir, rel[i]);
-        if (is_pack(cand)) {
-            snprintf(buf, bufsize, "%s", cand);
-            return PG_OK;
-        }
-        size_t tl = strlen(tried);
-        snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
-    }
-    snprintf(cand, sizeof cand, "%s/rules", PG_DATADIR);
-    if (is_pack(cand)) {
-        snprintf(buf, bufsize, "%s", cand);
-        return PG_OK;
-    }
-    size_t tl = strlen(tried);
-    snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
-    return pg_fail(err, PG_ENOTFOUND, NULL, NULL, NULL, -1,
-                   "no rule pack found (looked in %s); reinstall PostGuard, or give the "
-                   "pack with --rules PATH or POSTGUARD_RULES=PATH", tried);
-}
-
 /* ---- configuration ---- */
 
 pg_status pg_ctx_add_config(pg_ctx *c, const char *path) {
@@ -111,18 +53,11 @@ pg_status pg_ctx_add_config(pg_ctx *c, const char *path) {
 }
 
 pg_status pg_ctx_add_default_configs(pg_ctx *c) {
-    char path[4096];
-    const char *user = getenv("POSTGUARD_USER_CONFIG");
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    path[0] = '\0';
-    if (user && *user) snprintf(path, sizeof path, "%s", user);
-    else if (xdg && *xdg) snprintf(path, sizeof path, "%s/postguard/config.json", xdg);
-    else if (home && *home) snprintf(path, sizeof path, "%s/.config/postguard/config.json", home);
+    char user[4096], sys[4096];
+    pg_default_config_paths(user, sys, sizeof user);
     pg_status st = PG_OK;
-    if (path[0]) st = pg_ctx_add_config(c, path);
-    const char *sys = getenv("POSTGUARD_CONFIG");
-    if (st == PG_OK) st = pg_ctx_add_config(c, sys && *sys ? sys : "/etc/postguard/config.json");
+    if (user[0]) st = pg_ctx_add_config(c, user);
+    if (st == PG_OK && sys[0]) st = pg_ctx_add_config(c, sys);
     return st;
 }
 

@@ -14,7 +14,12 @@
 
 int pg_open_regular(const char *path, FILE **out) {
     *out = NULL;
+#ifdef _WIN32
+    /* Windows has no FIFOs in the file system and no O_NONBLOCK; binary, or CRLF is changed */
+    int fd = open(path, O_RDONLY | O_BINARY);
+#else
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+#endif
     if (fd < 0) return errno ? errno : EIO;
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -23,8 +28,10 @@ int pg_open_regular(const char *path, FILE **out) {
         return e;
     }
     /* a regular file never blocks, but stdio should see an ordinary descriptor */
+#ifndef _WIN32
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+#endif
     FILE *f = fdopen(fd, "rb");
     if (!f) {
         int e = errno;

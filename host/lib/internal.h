@@ -43,10 +43,16 @@ char *pg_arena_strdup(pg_arena *a, const char *s);
 pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char *rule,
                   const char *field, long offset, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 7, 8)))
+    __attribute__((format(PG_PRINTF_ARCHETYPE, 7, 8)))
 #endif
     ;
 void pg_error_clear(pg_error *err);
+
+#ifdef _WIN32
+/* POSIX getline for the C runtime that has none (os.c); same contract. */
+ssize_t pg_getline(char **line, size_t *cap, FILE *f);
+#define getline pg_getline
+#endif
 
 /* ---- growable vectors of spans (offsets into the folded text) ---- */
 

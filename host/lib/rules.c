@@ -22,7 +22,7 @@ typedef struct loader {
 
 static pg_status fail(loader *L, const char *field, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(PG_PRINTF_ARCHETYPE, 3, 4)))
 #endif
     ;
 

@@ -27,7 +27,7 @@ static enum log_level log_level = LOG_INFO; /* set once at start-up, from the en
 
 static void logf_(enum log_level lvl, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PG_PRINTF_ARCHETYPE, 2, 3)))
 #endif
     ;
 
@@ -49,11 +49,7 @@ static void logf_(enum log_level lvl, const char *fmt, ...) {
     fwrite(line, 1, len, stderr);
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return pg_clock_ms(); }
 
 /* Send one reply frame (header and body together); returns 0, or -1 when stdout is gone (the
  * browser closed the pipe). stdout's stdio buffer is never used: frames go out with write(2). */
@@ -94,9 +90,7 @@ static pg_status load(pg_ctx *ctx, const char *rules, const char *argv0, pg_erro
         return snprintf(err->message, sizeof err->message, "out of memory"), PG_ENOMEM;
     if (!rules) {
         char exe[4096];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n > 0) exe[n] = '\0';
-        else snprintf(exe, sizeof exe, "%s", argv0);
+        pg_exe_path(exe, sizeof exe, argv0);
         pg_status st = pg_find_rules(exe, path, sizeof path, err);
         if (st != PG_OK) return st;
         rules = path;
@@ -168,10 +162,15 @@ int main(int argc, char **argv) {
         if (sys[0]) paths[np++] = sys;
         pg_sandbox_report sb;
         if (pg_sandbox_enter(paths, &sb) == PG_OK)
+#ifdef _WIN32
+            logf_(LOG_INFO, "sandbox: job object on (no child process, memory cap), "
+                  "%d mitigation policies", sb.mitigations);
+#else
             logf_(LOG_INFO, "sandbox: seccomp on, core dumps %s, Landlock %s%s%s%s",
                   sb.no_core ? "off" : "ON", sb.landlock_abi ? "on" : "off",
                   sb.signals_scoped ? " (signals scoped)" : "", sb.detail[0] ? ": " : "",
                   sb.detail);
+#endif
         else
             logf_(LOG_QUIET, "sandbox: not entered: %s", sb.detail);
         if (selftest) pg_sandbox_selftest(selftest);

@@ -118,7 +118,7 @@ static int write_error(pg_jw *w, const cJSON *id, const char *code, const char *
 
 static int error_reply(pg_proto *p, const cJSON *id, const char *code, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(PG_PRINTF_ARCHETYPE, 4, 5)))
 #endif
     ;
 
@@ -282,11 +282,7 @@ static int do_hello(pg_proto *p, const cJSON *id) {
     return finish(p, o);
 }
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static double now_ms(void) { return pg_clock_ms(); }
 
 static int do_check(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log *log) {
     int rc = -1;

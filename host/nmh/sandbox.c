@@ -38,15 +38,7 @@
 #endif
 
 void pg_sandbox_config_paths(char *user, char *sys, size_t cap) {
-    const char *u = getenv("POSTGUARD_USER_CONFIG");
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    const char *s = getenv("POSTGUARD_CONFIG");
-    user[0] = '\0';
-    if (u && *u) snprintf(user, cap, "%s", u);
-    else if (xdg && *xdg) snprintf(user, cap, "%s/postguard/config.json", xdg);
-    else if (home && *home) snprintf(user, cap, "%s/.config/postguard/config.json", home);
-    snprintf(sys, cap, "%s", s && *s ? s : "/etc/postguard/config.json");
+    pg_default_config_paths(user, sys, cap);
 }
 
 #ifdef PG_SANDBOX_LINUX
@@ -265,7 +257,7 @@ void pg_sandbox_selftest(const char *file) {
     attempt("exec /bin/true", execv("/bin/true", argv));
 }
 
-#else /* not Linux, or no libseccomp */
+#elif !defined(_WIN32) /* not Linux, or no libseccomp; Windows: sandbox_win.c */
 
 pg_status pg_sandbox_enter(const char *const *read_paths, pg_sandbox_report *out) {
     (void)read_paths;

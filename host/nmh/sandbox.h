@@ -12,6 +12,8 @@ typedef struct pg_sandbox_report {
     int landlock_abi;  /* the Landlock ABI in force, 0 when none */
     int no_core;       /* 1 when core dumps are off (RLIMIT_CORE 0, not dumpable) */
     int signals_scoped; /* 1 when Landlock (ABI 6) keeps signals inside the host's domain */
+    int job;           /* Windows: 1 when the job object (no child process, memory cap) holds */
+    int mitigations;   /* Windows: how many process mitigation policies were accepted */
     char detail[256];  /* what is missing and why, or "" */
 } pg_sandbox_report;
 
@@ -22,7 +24,11 @@ typedef struct pg_sandbox_report {
  * pages), read the clock, open files for reading only (only beneath read_paths when Landlock is
  * in force), and exit; creating sockets, exec, fork and opening files for writing fail with
  * EPERM. Irreversible. Returns PG_OK when seccomp is in force (Landlock is best effort and
- * reported in out), or PG_EINVAL with out->detail saying why not (not Linux, no libseccomp). */
+ * reported in out), or PG_EINVAL with out->detail saying why not (not Linux, no libseccomp).
+ * On Windows (sandbox_win.c) the host puts itself in a job object that allows no child process
+ * and caps its memory, and asks for the process mitigation policies that do not break PCRE2's
+ * JIT; files, sockets and writes are not restricted there (docs/sandbox.md). PG_OK when the job
+ * holds. */
 pg_status pg_sandbox_enter(const char *const *read_paths, pg_sandbox_report *out);
 
 /* The configuration files the engine reads (pg_ctx_add_default_configs' rules), for

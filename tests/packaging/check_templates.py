@@ -227,10 +227,11 @@ except ET.ParseError as e:
     wxs = None
     check(False, f"postguard.wxs: well-formed XML ({e})")
 if wxs is not None:
-    ns = {"w": "http://wixtoolset.org/schemas/v4/wxs"}
-    pkg = wxs.find("w:Package", ns)
-    check(pkg is not None and pkg.get("Version") == VERSION, f"postguard.wxs: Package Version {VERSION}")
-    regs = {r.get("Key"): r for r in wxs.iter("{http://wixtoolset.org/schemas/v4/wxs}RegistryValue")}
+    # WiX 3 (wixl reads it; tests/suites/windows.sh builds and installs the MSI)
+    WIX = "{http://schemas.microsoft.com/wix/2006/wi}"
+    pkg = wxs.find(WIX + "Product")
+    check(pkg is not None and pkg.get("Version") == VERSION, f"postguard.wxs: Product Version {VERSION}")
+    regs = {r.get("Key"): r for r in wxs.iter(WIX + "RegistryValue")}
     for key, manifest in ((r"SOFTWARE\Google\Chrome", "chromium"), (r"SOFTWARE\Chromium", "chromium"),
                           (r"SOFTWARE\Microsoft\Edge", "chromium"), (r"SOFTWARE\Mozilla", "firefox")):
         r = regs.get(f"{key}\\NativeMessagingHosts\\{HOST}")
@@ -238,16 +239,17 @@ if wxs is not None:
               and r.get("Value") == f"[INSTALLFOLDER]{HOST}.{manifest}.json",
               f"postguard.wxs: HKLM\\{key}\\NativeMessagingHosts\\{HOST} -> the {manifest} manifest")
     names = {f.get("Name") or Path(f.get("Source", "").replace("\\", "/")).name
-             for f in wxs.iter("{http://wixtoolset.org/schemas/v4/wxs}File")}
+             for f in wxs.iter(WIX + "File")}
     check({"postguard-host.exe", "postguard.exe", f"{HOST}.chromium.json", f"{HOST}.firefox.json"} <= names,
           "postguard.wxs: installs the host, the CLI and both manifests")
 ps = (W / "install.ps1").read_text()
 check(f'$Version = "{VERSION}"' in ps and f'$HostName = "{HOST}"' in ps
       and f'$ExtensionId = "{EXT_ID}"' in ps and f'$FirefoxId = "{FIREFOX_ID}"' in ps,
       "install.ps1: the same version, host and ids")
-for key in (r"HKCU:\Software\Google\Chrome", r"HKCU:\Software\Chromium", r"HKCU:\Software\Microsoft\Edge",
-            r"HKCU:\Software\Mozilla"):
-    check(f"{key}\\NativeMessagingHosts\\$HostName" in ps, f"install.ps1: registers under {key}")
+# HKLM as an administrator (the policy templates turn user-level hosts off), else HKCU
+for key in (r"Software\Google\Chrome", r"Software\Chromium", r"Software\Microsoft\Edge", r"Software\Mozilla"):
+    check(f"$Hive\\{key}\\NativeMessagingHosts\\$HostName" in ps, f"install.ps1: registers under $Hive\\{key}")
+check('$Hive = if ($Admin) { "HKLM:" } else { "HKCU:" }' in ps, "install.ps1: HKLM when run as administrator")
 check(ps.count("{") == ps.count("}") and ps.count("(") == ps.count(")"), "install.ps1: balanced braces and brackets")
 
 # ---- macOS install script ---------------------------------------------------------------------------------
