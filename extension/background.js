@@ -224,6 +224,8 @@ async function onRequest(msg, sender) {
       const eff = await readEffective();
       const rule = String(msg.rule || "");
       if (!rule || eff.locked.disabledRules && eff.disabledRules.includes(rule)) return { ok: false };
+      // the clinic locked the gate to "block": muting a rule would let its high findings through
+      if (eff.locked.gateMode && eff.gateMode === "block") return { ok: false, reason: "gate locked to block" };
       const user = await readUser();
       const muted = new Set(Array.isArray(user.mutedRules) ? user.mutedRules : []);
       muted.add(rule);

@@ -217,8 +217,13 @@
   function visible(ed) {
     if (!settings) return [];
     const cats = settings.categories;
-    const muted = new Set([...settings.mutedRules, ...settings.disabledRules]);
-    return ed.findings.filter((it) => (!cats || cats.includes(it.f.category)) && !muted.has(it.f.rule) &&
+    const muted = new Set(settings.mutedRules);
+    const disabled = new Set(settings.disabledRules);
+    // under a clinic's locked "block", a rule the user muted still shows its high findings (and
+    // they still gate the post): a mute from before the lock must not undo it
+    const lockedBlock = settings.locked.gateMode && settings.gateMode === "block";
+    return ed.findings.filter((it) => (!cats || cats.includes(it.f.category)) && !disabled.has(it.f.rule) &&
+      (!muted.has(it.f.rule) || (lockedBlock && it.f.severity === "high")) &&
       !ed.ignored.has(ignoreKey(ed, it)));
   }
 
@@ -324,10 +329,12 @@
   }
 
   function locked(f) {
-    const blockLocked = settings.locked.gateMode && settings.gateMode === "block" && f.severity === "high";
+    const lockedBlock = settings.locked.gateMode && settings.gateMode === "block";
     return {
-      canIgnore: !blockLocked,
-      canMute: !blockLocked && !Object.hasOwn(settings.severityOverrides, f.rule),
+      canIgnore: !(lockedBlock && f.severity === "high"),
+      // a rule flags at several severities: muting it on a medium finding would silence its
+      // high ones too, so under a locked "block" no rule can be muted from the page at all
+      canMute: !lockedBlock && !Object.hasOwn(settings.severityOverrides, f.rule),
     };
   }
 

@@ -174,6 +174,11 @@ button.danger { color: #a50e0e; }
     mirror.box.scrollLeft = ta.scrollLeft;
   }
 
+  // Only the user's own input acts: the page can reach this UI (its shadow root is open, so the
+  // tests and assistive technology can read it) and can dispatch clicks and keys on it, which
+  // must not press "Post anyway", "Ignore here" or "Stop flagging this rule" for the user.
+  const trusted = (fn) => (e) => { if (e.isTrusted) fn(e); };
+
   // --- badge --------------------------------------------------------------------------------
 
   function showBadge(count, severity, rect, onClick) {
@@ -181,7 +186,7 @@ button.danger { color: #a50e0e; }
     if (!badge || !badge.isConnected) {
       badge = el("div", { "data-pg": "badge", role: "button", title: "PostGuard" });
       badge.addEventListener("mousedown", (e) => e.preventDefault()); // keep the editor's focus
-      badge.addEventListener("click", (e) => { e.stopPropagation(); badge._onClick?.(); });
+      badge.addEventListener("click", trusted((e) => { e.stopPropagation(); badge._onClick?.(); }));
       layer.appendChild(badge);
     }
     badge._onClick = onClick;
@@ -234,16 +239,16 @@ button.danger { color: #a50e0e; }
     const buttons = el("div", { class: "buttons" });
     if (opts.canIgnore) {
       const b = el("button", { type: "button", "data-pg": "ignore" }, "Ignore here");
-      b.addEventListener("click", (e) => { e.stopPropagation(); opts.onIgnore(); });
+      b.addEventListener("click", trusted((e) => { e.stopPropagation(); opts.onIgnore(); }));
       buttons.appendChild(b);
     }
     if (opts.canMute) {
       const b = el("button", { type: "button", "data-pg": "mute-rule", class: "danger" }, "Stop flagging this rule");
-      b.addEventListener("click", (e) => { e.stopPropagation(); opts.onMute(); });
+      b.addEventListener("click", trusted((e) => { e.stopPropagation(); opts.onMute(); }));
       buttons.appendChild(b);
     }
     popover.appendChild(buttons);
-    popover.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.stopPropagation(); closePopover(); } });
+    popover.addEventListener("keydown", trusted((e) => { if (e.key === "Escape") { e.stopPropagation(); closePopover(); } }));
     layer.appendChild(popover);
     placePopover(anchor, opts.box || null, opts.avoid || []);
     return popover;
@@ -327,18 +332,18 @@ button.danger { color: #a50e0e; }
     gate.appendChild(list);
     const buttons = el("div", { class: "buttons" });
     const edit = el("button", { type: "button", "data-pg": "gate-edit", class: "primary" }, "Edit");
-    edit.addEventListener("click", (e) => { e.stopPropagation(); closeGate(); opts.onEdit(); });
+    edit.addEventListener("click", trusted((e) => { e.stopPropagation(); closeGate(); opts.onEdit(); }));
     buttons.appendChild(edit);
     if (!opts.block) {
       const go = el("button", { type: "button", "data-pg": "gate-post", class: "danger" }, "Post anyway");
-      go.addEventListener("click", (e) => { e.stopPropagation(); closeGate(); opts.onPost(); });
+      go.addEventListener("click", trusted((e) => { e.stopPropagation(); closeGate(); opts.onPost(); }));
       buttons.appendChild(go);
     }
     gate.appendChild(buttons);
-    gate.addEventListener("keydown", (e) => {
+    gate.addEventListener("keydown", trusted((e) => {
       e.stopPropagation();
       if (e.key === "Escape") { closeGate(); opts.onEdit(); }
-    });
+    }));
     backdrop.appendChild(gate);
     layer.appendChild(backdrop);
     edit.focus({ preventScroll: true });

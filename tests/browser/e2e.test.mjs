@@ -320,6 +320,37 @@ describe('PostGuard in Chromium with the real host', () => {
     await page.close();
   });
 
+  // A hostile page reaches the UI through its open shadow root and dispatches clicks and keys:
+  // none of them may act (issue 17.2); the user's own click still does.
+  test('a page script cannot open the popover, post past the gate or close it', async () => {
+    const page = await openSite(browser.context, 'x');
+    const r = await truth(HIGH_TEXT);
+    await type(page, 'x', HIGH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, r), 'x');
+    const forge = (what, how) => page.evaluate(([w, h]) => {
+      const el = document.querySelector('postguard-ui')?.shadowRoot?.querySelector(`[data-pg="${w}"]`);
+      if (!el) return false;
+      if (h === 'click') el.click();
+      else if (h === 'event') el.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+      else el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+      return true;
+    }, [what, how]);
+    assert.ok(await forge('badge', 'click'), 'the page can see the badge');
+    await page.waitForTimeout(300); // give a forged click time to act, were it to
+    assert.equal(await ui(page, 'popover').isVisible(), false, 'a forged click on the badge opens nothing');
+    await page.keyboard.press('Control+Enter'); // the site's own shortcut to post
+    await ui(page, 'gate').waitFor({ state: 'visible' });
+    for (const how of ['click', 'event']) assert.ok(await forge('gate-post', how), 'the page can see "Post anyway"');
+    assert.ok(await forge('gate', 'key'), 'the page can see the gate');
+    await page.waitForTimeout(300);
+    assert.deepEqual(await posted(page), [], 'forged clicks on "Post anyway" post nothing');
+    assert.equal(await ui(page, 'gate').isVisible(), true, 'a forged Escape leaves the gate open');
+    await postAnyway(page);
+    await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
+    assert.deepEqual(await posted(page), [HIGH_TEXT], 'the user\'s own click posts, once');
+    await page.close();
+  });
+
   test('x: hovering an underline opens the popover too', async () => {
     const page = await openSite(browser.context, 'x');
     const r = await truth(MEDIUM_TEXT);

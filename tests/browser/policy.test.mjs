@@ -124,3 +124,28 @@ test('through the system manifest: the hospital is underlined and the gate has n
   assert.equal(await ui('gate-post').count(), 0, 'gate mode "block": no "Post anyway"');
   assert.equal(await ui('gate-edit').count(), 1, 'the gate offers "Edit"');
 });
+
+// Under the clinic's locked "block", no finding offers "Stop flagging this rule", not even a
+// medium one: a rule flags at several severities, and muting it would let its high findings
+// through the gate (issue 17.1).
+test('locked "block": no rule can be muted, not even from a medium finding', async () => {
+  const ui = (what) => page.locator('postguard-ui').locator(`[data-pg="${what}"]`);
+  await ui('gate-edit').click();
+  await ui('gate').waitFor({ state: 'hidden' });
+  await page.click(EDITOR);
+  await page.keyboard.press('End');
+  await page.keyboard.type(' DM me your symptoms.');
+  const MEDIUM = 'DM me'; // advice.invitation, medium
+  await page.waitForFunction((m) => [...(CSS.highlights.get('postguard-medium') ?? [])]
+    .some((r) => r.toString() === m), MEDIUM);
+  const at = await page.evaluate((m) => {
+    const r = [...CSS.highlights.get('postguard-medium')].find((x) => x.toString() === m);
+    const b = r.getClientRects()[0];
+    return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+  }, MEDIUM);
+  await page.mouse.click(at.x, at.y);
+  await ui('popover').waitFor({ state: 'visible' });
+  assert.equal(await ui('severity').textContent(), 'medium', 'the popover is the medium finding\'s');
+  assert.equal(await ui('mute-rule').count(), 0, 'no "Stop flagging this rule" under a locked "block"');
+  assert.equal(await ui('ignore').count(), 1, '"Ignore here" is still offered for a medium finding');
+});
