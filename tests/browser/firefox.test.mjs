@@ -34,11 +34,19 @@ const uiInfo = (page, what) => page.evaluate((w) => [...(document.querySelector(
 const waitUi = (page, what, visible = true) => page.waitForFunction((w, v) => [...(document.querySelector('postguard-ui')
   ?.shadowRoot?.querySelectorAll(`[data-pg="${w}"]`) ?? [])].some((e) => e.checkVisibility()) === v,
 { timeout: WAIT }, what, visible).catch(() => {});
-const clickUi = (page, what) => page.evaluate((w) => {
-  const el = [...document.querySelector('postguard-ui').shadowRoot.querySelectorAll(`[data-pg="${w}"]`)]
-    .find((e) => e.checkVisibility());
-  el.click();
-}, what);
+// A real click (trusted input through WebDriver BiDi) at the middle of a visible UI element: the
+// extension ignores clicks a page script dispatches, as element.click() would be.
+async function clickUi(page, what) {
+  const at = await page.evaluate((w) => {
+    const el = [...document.querySelector('postguard-ui').shadowRoot.querySelectorAll(`[data-pg="${w}"]`)]
+      .find((e) => e.checkVisibility());
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  }, what);
+  assert.ok(at, `a visible [data-pg="${what}"]`);
+  await page.mouse.click(at.x, at.y);
+}
 
 async function waitUnderlines(page, answers, what) {
   if (!Array.isArray(answers)) answers = [answers];
