@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "checked.h"
 #include "postguard.h"
 
 #ifndef PG_RULES_DIR
@@ -45,13 +46,7 @@ __attribute__((format(printf, 2, 3))) static void note(report *rp, const char *f
 
 static pg_ctx *ctx;
 
-static void load_pack(void) {
-    pg_error err;
-    ck_assert_int_eq(pg_ctx_new(&ctx), PG_OK);
-    pg_status st = pg_ctx_load(ctx, PG_RULES_DIR, &err);
-    ck_assert_msg(st == PG_OK, "loading %s: %s (file %s, rule %s, field %s)", PG_RULES_DIR,
-                  err.message, err.file, err.rule, err.field);
-}
+static void load_pack(void) { ctx = pgt_load(PG_RULES_DIR); }
 
 static void free_pack(void) {
     pg_ctx_free(ctx);
@@ -94,20 +89,6 @@ static cJSON *load_json(const char *path) {
     return j;
 }
 
-static pg_result *check_text(const char *text) {
-    pg_result *r = NULL;
-    pg_error err;
-    pg_status st = pg_check(ctx, text, strlen(text), &r, &err);
-    ck_assert_msg(st == PG_OK, "pg_check failed: %s", err.message);
-    return r;
-}
-
-static const pg_finding *find_rule(const pg_result *r, const char *rule) {
-    for (size_t i = 0; i < r->nfindings; i++)
-        if (strcmp(r->findings[i].rule, rule) == 0) return &r->findings[i];
-    return NULL;
-}
-
 /* The byte offset in s of UTF-16 code unit u (what the extension would index). */
 static size_t byte_of_unit(const char *s, size_t u) {
     size_t units = 0, i = 0, len = strlen(s);
@@ -144,15 +125,15 @@ static void run_rule_examples(const cJSON *rule, const char *file, report *rp, i
                   id->valuestring);
     const cJSON *s;
     cJSON_ArrayForEach(s, match) {
-        pg_result *r = check_text(s->valuestring);
-        if (!find_rule(r, id->valuestring))
+        pg_result *r = pgt_check(ctx, s->valuestring);
+        if (!pgt_find_rule(r, id->valuestring))
             note(rp, "%s: %s should fire on: %s\n", file, id->valuestring, s->valuestring);
         pg_result_free(r);
         (*nexamples)++;
     }
     cJSON_ArrayForEach(s, nomatch) {
-        pg_result *r = check_text(s->valuestring);
-        if (find_rule(r, id->valuestring))
+        pg_result *r = pgt_check(ctx, s->valuestring);
+        if (pgt_find_rule(r, id->valuestring))
             note(rp, "%s: %s should not fire on: %s\n", file, id->valuestring, s->valuestring);
         pg_result_free(r);
         (*nexamples)++;
@@ -224,12 +205,12 @@ static void check_case(const cJSON *c, int idx, report *rp) {
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(c, "text");
     ck_assert_msg(cJSON_IsString(text), "case %d has no text", idx);
     const char *t = text->valuestring;
-    pg_result *r = check_text(t);
+    pg_result *r = pgt_check(ctx, t);
     const cJSON *want;
     cJSON_ArrayForEach(want, cJSON_GetObjectItemCaseSensitive(c, "expect")) {
         const char *rule = cJSON_GetObjectItemCaseSensitive(want, "rule")->valuestring;
         const cJSON *sev = cJSON_GetObjectItemCaseSensitive(want, "severity");
-        const pg_finding *f = find_rule(r, rule);
+        const pg_finding *f = pgt_find_rule(r, rule);
         if (!f) {
             note(rp, "%s: no finding of %s\n", t, rule);
             continue;

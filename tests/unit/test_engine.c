@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checked.h"
 #include "postguard.h"
 
 #ifndef PG_UNIT_PACK
@@ -14,31 +15,11 @@
 
 static pg_ctx *ctx;
 
-static void load_unit_pack(void) {
-    pg_error err;
-    ck_assert_int_eq(pg_ctx_new(&ctx), PG_OK);
-    pg_status st = pg_ctx_load(ctx, PG_UNIT_PACK, &err);
-    ck_assert_msg(st == PG_OK, "loading the unit pack: %s", err.message);
-}
+static void load_unit_pack(void) { ctx = pgt_load(PG_UNIT_PACK); }
 
 static void free_ctx(void) {
     pg_ctx_free(ctx);
     ctx = NULL;
-}
-
-/* Check text and return the result; the caller frees it. */
-static pg_result *check_text(const char *text) {
-    pg_result *r = NULL;
-    pg_error err;
-    pg_status st = pg_check(ctx, text, strlen(text), &r, &err);
-    ck_assert_msg(st == PG_OK, "pg_check failed: %s", err.message);
-    return r;
-}
-
-static const pg_finding *find_rule(const pg_result *r, const char *rule) {
-    for (size_t i = 0; i < r->nfindings; i++)
-        if (strcmp(r->findings[i].rule, rule) == 0) return &r->findings[i];
-    return NULL;
 }
 
 /* ---- UTF-16 offsets ---- */
@@ -122,8 +103,8 @@ END_TEST
 
 START_TEST(finding_offsets_are_utf16_after_emoji_and_accents) {
     const char *text = "🎉🎊 Félicitations: sick of the drug seekers";
-    pg_result *r = check_text(text);
-    const pg_finding *f = find_rule(r, "respect.demeaning-label");
+    pg_result *r = pgt_check(ctx, text);
+    const pg_finding *f = pgt_find_rule(r, "respect.demeaning-label");
     ck_assert_ptr_nonnull(f);
     /* JavaScript: text.indexOf("drug seekers") === 32 (each emoji is two code units) */
     ck_assert_uint_eq(f->span.start, 32);
@@ -138,75 +119,75 @@ START_TEST(case_hashtags_obfuscation_and_emoji_between_words_still_match) {
     const char *texts[] = {"DRUG SEEKERS again", "#DrugSeekers", "dr*g s33kers", "drug 💊 seekers",
                            "drug   seekers", "Drug\u00a0Seekers"};
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        pg_result *r = check_text(texts[i]);
-        ck_assert_msg(find_rule(r, "respect.demeaning-label"), "no finding for \"%s\"", texts[i]);
+        pg_result *r = pgt_check(ctx, texts[i]);
+        ck_assert_msg(pgt_find_rule(r, "respect.demeaning-label"), "no finding for \"%s\"", texts[i]);
         pg_result_free(r);
     }
 }
 END_TEST
 
 START_TEST(words_inside_other_words_do_not_match) {
-    pg_result *r = check_text("The drugseekersclub is a band name; ptosis is an eyelid sign.");
-    ck_assert_ptr_null(find_rule(r, "respect.demeaning-label"));
+    pg_result *r = pgt_check(ctx, "The drugseekersclub is a band name; ptosis is an eyelid sign.");
+    ck_assert_ptr_null(pgt_find_rule(r, "respect.demeaning-label"));
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(an_exception_before_the_term_suppresses_it) {
-    pg_result *r = check_text("Stop calling people drug seekers.");
+    pg_result *r = pgt_check(ctx, "Stop calling people drug seekers.");
     ck_assert_uint_eq(r->nfindings, 0);
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(a_term_inside_quotation_marks_is_not_flagged) {
-    pg_result *r = check_text("He wrote “drug seekers” in the chart and I objected.");
-    ck_assert_ptr_null(find_rule(r, "respect.demeaning-label"));
+    pg_result *r = pgt_check(ctx, "He wrote “drug seekers” in the chart and I objected.");
+    ck_assert_ptr_null(pgt_find_rule(r, "respect.demeaning-label"));
     pg_result_free(r);
-    r = check_text("Those drug seekers again.");
-    ck_assert_ptr_nonnull(find_rule(r, "respect.demeaning-label"));
+    r = pgt_check(ctx, "Those drug seekers again.");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "respect.demeaning-label"));
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(supporting_evidence_must_be_inside_the_window) {
-    pg_result *r = check_text("DM me your symptoms");
-    const pg_finding *f = find_rule(r, "advice.invite-symptoms");
+    pg_result *r = pgt_check(ctx, "DM me your symptoms");
+    const pg_finding *f = pgt_find_rule(r, "advice.invite-symptoms");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(f->nspans, 2); /* "DM me" and "symptoms" */
     pg_result_free(r);
-    r = check_text("DM me about the job. We are hiring nurses, clerks, porters and more. Symptoms of burnout are common.");
-    ck_assert_ptr_null(find_rule(r, "advice.invite-symptoms"));
+    r = pgt_check(ctx, "DM me about the job. We are hiring nurses, clerks, porters and more. Symptoms of burnout are common.");
+    ck_assert_ptr_null(pgt_find_rule(r, "advice.invite-symptoms"));
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(health_numbers_are_validated) {
-    pg_result *r = check_text("PharmaNet rejects PHN 9734 281 656 again");
-    ck_assert_ptr_nonnull(find_rule(r, "privacy.health-number.bc"));
-    ck_assert_int_eq(find_rule(r, "privacy.health-number.bc")->severity, PG_SEV_HIGH);
+    pg_result *r = pgt_check(ctx, "PharmaNet rejects PHN 9734 281 656 again");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "privacy.health-number.bc"));
+    ck_assert_int_eq(pgt_find_rule(r, "privacy.health-number.bc")->severity, PG_SEV_HIGH);
     pg_result_free(r);
-    r = check_text("PharmaNet rejects PHN 9734 281 657 again"); /* bad check digit */
-    ck_assert_ptr_null(find_rule(r, "privacy.health-number.bc"));
+    r = pgt_check(ctx, "PharmaNet rejects PHN 9734 281 657 again"); /* bad check digit */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.health-number.bc"));
     pg_result_free(r);
-    r = check_text("OHIP 4532 015 114 on file");
-    ck_assert_ptr_nonnull(find_rule(r, "privacy.health-number.ohip"));
+    r = pgt_check(ctx, "OHIP 4532 015 114 on file");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "privacy.health-number.ohip"));
     pg_result_free(r);
-    r = check_text("OHIP 4532 015 115 on file"); /* fails Luhn */
-    ck_assert_ptr_null(find_rule(r, "privacy.health-number.ohip"));
+    r = pgt_check(ctx, "OHIP 4532 015 115 on file"); /* fails Luhn */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.health-number.ohip"));
     pg_result_free(r);
-    r = check_text("her PHIN is 123-456-789");
-    ck_assert_ptr_nonnull(find_rule(r, "privacy.health-number.mb"));
+    r = pgt_check(ctx, "her PHIN is 123-456-789");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "privacy.health-number.mb"));
     pg_result_free(r);
-    r = check_text("call 204 456 7890 for the PHIN office"); /* ten digits: not a PHIN */
-    ck_assert_ptr_null(find_rule(r, "privacy.health-number.mb"));
+    r = pgt_check(ctx, "call 204 456 7890 for the PHIN office"); /* ten digits: not a PHIN */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.health-number.mb"));
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(identifiable_patient_severity_rises_with_the_number_of_details) {
-    pg_result *r = check_text("67M from Gimli in bed 4 at Johnson Memorial last night with a rare sarcoma");
-    const pg_finding *f = find_rule(r, "privacy.identifiable-patient");
+    pg_result *r = pgt_check(ctx, "67M from Gimli in bed 4 at Johnson Memorial last night with a rare sarcoma");
+    const pg_finding *f = pgt_find_rule(r, "privacy.identifiable-patient");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->severity, PG_SEV_HIGH);
     ck_assert_uint_ge(f->nspans, 6);
@@ -223,13 +204,13 @@ START_TEST(identifiable_patient_severity_rises_with_the_number_of_details) {
     ck_assert(r->sections[0].score > 0.5 && r->sections[0].score <= 1.0);
     pg_result_free(r);
 
-    r = check_text("My patient came in yesterday.");
-    f = find_rule(r, "privacy.identifiable-patient");
+    r = pgt_check(ctx, "My patient came in yesterday.");
+    f = pgt_find_rule(r, "privacy.identifiable-patient");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->severity, PG_SEV_LOW);
     pg_result_free(r);
-    r = check_text("My patient from Gimli came in yesterday.");
-    ck_assert_int_eq(find_rule(r, "privacy.identifiable-patient")->severity, PG_SEV_MEDIUM);
+    r = pgt_check(ctx, "My patient from Gimli came in yesterday.");
+    ck_assert_int_eq(pgt_find_rule(r, "privacy.identifiable-patient")->severity, PG_SEV_MEDIUM);
     pg_result_free(r);
 }
 END_TEST
@@ -238,8 +219,8 @@ END_TEST
  * "M"; "rare sarcoma" swallows "sarcoma". The primary evidence stays in span, inside spans[0]. */
 START_TEST(a_findings_spans_are_merged_where_they_overlap_or_touch) {
     const char *t = "67M from Gimli in bed 4 at Johnson Memorial last night with a rare sarcoma";
-    pg_result *r = check_text(t);
-    const pg_finding *f = find_rule(r, "privacy.identifiable-patient");
+    pg_result *r = pgt_check(ctx, t);
+    const pg_finding *f = pgt_find_rule(r, "privacy.identifiable-patient");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_ge(f->nspans, 2);
     ck_assert_uint_le(f->spans[0].start, f->span.start);
@@ -267,7 +248,7 @@ START_TEST(a_findings_spans_are_merged_where_they_overlap_or_touch) {
 END_TEST
 
 START_TEST(advocacy_raises_nothing) {
-    pg_result *r = check_text("ER wait times in Manitoba are a disgrace and the province must fund more beds");
+    pg_result *r = pgt_check(ctx, "ER wait times in Manitoba are a disgrace and the province must fund more beds");
     ck_assert_uint_eq(r->nfindings, 0);
     ck_assert_uint_eq(r->nsections, 0);
     ck_assert_int_eq(r->max_severity, PG_SEV_NONE);
@@ -277,8 +258,8 @@ END_TEST
 
 START_TEST(french_with_decomposed_accents_matches_folded_terms) {
     const char *t = "Mme Be\xcc\x81rube\xcc\x81 de Rimouski, ma patiente, 101 ans hier";
-    pg_result *r = check_text(t);
-    const pg_finding *f = find_rule(r, "privacy.identifiable-patient");
+    pg_result *r = pgt_check(ctx, t);
+    const pg_finding *f = pgt_find_rule(r, "privacy.identifiable-patient");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->severity, PG_SEV_HIGH);
     pg_result_free(r);
@@ -293,7 +274,7 @@ START_TEST(empty_and_nul_containing_texts_are_checked) {
     pg_result_free(r);
     const char with_nul[] = "drug\0seekers here";
     ck_assert_int_eq(pg_check(ctx, with_nul, sizeof with_nul - 1, &r, &err), PG_OK);
-    ck_assert_ptr_nonnull(find_rule(r, "respect.demeaning-label"));
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "respect.demeaning-label"));
     pg_result_free(r);
 }
 END_TEST
@@ -318,7 +299,7 @@ START_TEST(many_findings_are_capped_and_marked_truncated) {
     ck_assert_ptr_nonnull(t);
     for (int i = 0; i < 400; i++) memcpy(t + i * strlen(unit), unit, strlen(unit));
     t[n] = '\0';
-    pg_result *r = check_text(t);
+    pg_result *r = pgt_check(ctx, t);
     ck_assert_uint_eq(r->nfindings, PG_MAX_FINDINGS);
     ck_assert_int_eq(r->truncated, 1);
     for (size_t i = 1; i < r->nfindings; i++)
@@ -435,8 +416,8 @@ START_TEST(a_bad_pack_leaves_the_loaded_one_working) {
     const char *path = write_file("bad.json", "{\"id\": 7}");
     ck_assert_int_eq(pg_ctx_load(ctx, path, &err), PG_ERULE);
     ck_assert_str_eq(err.field, "id");
-    pg_result *r = check_text("DM me your symptoms");
-    ck_assert_ptr_nonnull(find_rule(r, "advice.invite-symptoms"));
+    pg_result *r = pgt_check(ctx, "DM me your symptoms");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "advice.invite-symptoms"));
     pg_result_free(r);
     rm_tmpdir();
 }
@@ -500,11 +481,11 @@ START_TEST(clinic_config_adds_terms_disables_rules_and_changes_severity) {
     pg_result *r = NULL;
     const char *t = "my patient at Riverbend Memorial, DM me your symptoms, drug seekers";
     ck_assert_int_eq(pg_check(c, t, strlen(t), &r, &err), PG_OK);
-    const pg_finding *f = find_rule(r, "privacy.identifiable-patient");
+    const pg_finding *f = pgt_find_rule(r, "privacy.identifiable-patient");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(f->nspans, 2);
-    ck_assert_ptr_null(find_rule(r, "advice.invite-symptoms"));
-    ck_assert_int_eq(find_rule(r, "respect.demeaning-label")->severity, PG_SEV_HIGH);
+    ck_assert_ptr_null(pgt_find_rule(r, "advice.invite-symptoms"));
+    ck_assert_int_eq(pgt_find_rule(r, "respect.demeaning-label")->severity, PG_SEV_HIGH);
     pg_rule_info ri;
     ck_assert_int_eq(pg_ctx_rule(c, "advice.invite-symptoms", &ri), PG_OK);
     ck_assert_int_eq(ri.enabled, 0);
@@ -533,7 +514,7 @@ START_TEST(a_broken_clinic_config_is_reported_and_the_base_pack_keeps_working) {
     const char *t = "DM me your symptoms";
     ck_assert_int_eq(pg_check(c, t, strlen(t), &r, &err), PG_OK);
     /* nothing of the broken file applies: the rule it disables still fires */
-    ck_assert_ptr_nonnull(find_rule(r, "advice.invite-symptoms"));
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "advice.invite-symptoms"));
     pg_result_free(r);
     pg_ctx_free(c);
 
@@ -576,7 +557,7 @@ static int fires(pg_ctx *c, const char *text, const char *rule, pg_severity *sev
     pg_result *r = NULL;
     pg_error err;
     ck_assert_int_eq(pg_check(c, text, strlen(text), &r, &err), PG_OK);
-    const pg_finding *f = find_rule(r, rule);
+    const pg_finding *f = pgt_find_rule(r, rule);
     int found = f != NULL;
     if (f && sev) *sev = f->severity;
     pg_result_free(r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checked.h"
 #include "postguard.h"
 
 #ifndef PG_MODEL_PACK
@@ -15,30 +16,11 @@
 
 static pg_ctx *ctx;
 
-static void load_model_pack(void) {
-    pg_error err;
-    ck_assert_int_eq(pg_ctx_new(&ctx), PG_OK);
-    pg_status st = pg_ctx_load(ctx, PG_MODEL_PACK, &err);
-    ck_assert_msg(st == PG_OK, "loading the model pack: %s", err.message);
-}
+static void load_model_pack(void) { ctx = pgt_load(PG_MODEL_PACK); }
 
 static void free_ctx(void) {
     pg_ctx_free(ctx);
     ctx = NULL;
-}
-
-static pg_result *check_text(const char *text) {
-    pg_result *r = NULL;
-    pg_error err;
-    pg_status st = pg_check(ctx, text, strlen(text), &r, &err);
-    ck_assert_msg(st == PG_OK, "pg_check failed: %s", err.message);
-    return r;
-}
-
-static const pg_finding *find_rule(const pg_result *r, const char *rule) {
-    for (size_t i = 0; i < r->nfindings; i++)
-        if (strcmp(r->findings[i].rule, rule) == 0) return &r->findings[i];
-    return NULL;
 }
 
 /* The text a UTF-16 span covers, as UTF-8 (the extension's view of an underline). */
@@ -67,8 +49,8 @@ static int underlines(const pg_finding *f, const char *text, const char *want) {
 START_TEST(learned_rule_fires_at_its_threshold_and_underlines_the_heaviest_words) {
     /* z = -4 + 2 (snowmobile) + 1.5 (gimli) + 1 (last night) = 0.5: p = 0.62 >= 0.5 */
     const char *t = "Snowmobile crash in Gimli last night 😢";
-    pg_result *r = check_text(t);
-    const pg_finding *f = find_rule(r, "privacy.learned");
+    pg_result *r = pgt_check(ctx, t);
+    const pg_finding *f = pgt_find_rule(r, "privacy.learned");
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->severity, PG_SEV_MEDIUM);
     ck_assert_double_eq_tol(f->confidence, 0.622, 0.001);
@@ -81,23 +63,23 @@ START_TEST(learned_rule_fires_at_its_threshold_and_underlines_the_heaviest_words
 END_TEST
 
 START_TEST(learned_rule_stays_silent_below_its_threshold) {
-    pg_result *r = check_text("Snowmobile crash in Gimli"); /* z = -0.5 */
-    ck_assert_ptr_null(find_rule(r, "privacy.learned"));
+    pg_result *r = pgt_check(ctx, "Snowmobile crash in Gimli"); /* z = -0.5 */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.learned"));
     pg_result_free(r);
-    r = check_text("hello, snowmobile crash in Gimli last night"); /* -1 for hello: z = -0.5 */
-    ck_assert_ptr_null(find_rule(r, "privacy.learned"));
+    r = pgt_check(ctx, "hello, snowmobile crash in Gimli last night"); /* -1 for hello: z = -0.5 */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.learned"));
     pg_result_free(r);
 }
 END_TEST
 
 START_TEST(learned_rule_adds_nothing_where_a_rule_of_its_category_stands) {
     /* respect.label (medium) fires; the model would also reach 0.5 + 3 for respect */
-    pg_result *r = check_text("lazy idiots, every frequent flyer");
-    ck_assert_ptr_nonnull(find_rule(r, "respect.label"));
-    ck_assert_ptr_null(find_rule(r, "respect.learned"));
+    pg_result *r = pgt_check(ctx, "lazy idiots, every frequent flyer");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "respect.label"));
+    ck_assert_ptr_null(pgt_find_rule(r, "respect.learned"));
     pg_result_free(r);
-    r = check_text("lazy idiots");
-    ck_assert_ptr_nonnull(find_rule(r, "respect.learned"));
+    r = pgt_check(ctx, "lazy idiots");
+    ck_assert_ptr_nonnull(pgt_find_rule(r, "respect.learned"));
     pg_result_free(r);
 }
 END_TEST
@@ -105,8 +87,8 @@ END_TEST
 START_TEST(rule_findings_and_lexicons_are_features_of_the_model) {
     /* low privacy.patient-word (0.5) + l:patient-refs (1.5) + 67M as w:0m (1.5) + gimli 1.5 */
     const char *t = "my patient, 67M from Gimli";
-    pg_result *r = check_text(t);
-    const pg_finding *f = find_rule(r, "privacy.learned");
+    pg_result *r = pgt_check(ctx, t);
+    const pg_finding *f = pgt_find_rule(r, "privacy.learned");
     ck_assert_ptr_nonnull(f);
     ck_assert(underlines(f, t, "67M"));
     ck_assert(underlines(f, t, "patient"));
@@ -119,8 +101,8 @@ START_TEST(a_disabled_learned_rule_is_silent) {
     const char *ov = "{\"disable\": [\"respect.learned\"]}";
     pg_status st = pg_ctx_set_overlay(ctx, ov, strlen(ov), &err);
     ck_assert_msg(st == PG_OK, "%s", err.message);
-    pg_result *r = check_text("lazy idiots");
-    ck_assert_ptr_null(find_rule(r, "respect.learned"));
+    pg_result *r = pgt_check(ctx, "lazy idiots");
+    ck_assert_ptr_null(pgt_find_rule(r, "respect.learned"));
     pg_result_free(r);
 }
 END_TEST
@@ -247,7 +229,7 @@ START_TEST(learned_rules_need_a_model_unless_asked_to_load_without) {
     ck_assert_int_eq(pg_ctx_load(c, PG_MODEL_PACK, &err), PG_OK);
     pg_result *r = NULL;
     ck_assert_int_eq(pg_check(c, "lazy idiots", 11, &r, &err), PG_OK);
-    ck_assert_ptr_null(find_rule(r, "respect.learned"));
+    ck_assert_ptr_null(pgt_find_rule(r, "respect.learned"));
     pg_result_free(r);
     pg_ctx_free(c);
 }
@@ -256,8 +238,8 @@ END_TEST
 /* ---- normalisation: underlines stay on the original characters ---- */
 
 static void expect_underline(const char *t, const char *rule, const char *want) {
-    pg_result *r = check_text(t);
-    const pg_finding *f = find_rule(r, rule);
+    pg_result *r = pgt_check(ctx, t);
+    const pg_finding *f = pgt_find_rule(r, rule);
     ck_assert_msg(f != NULL, "%s: no %s", t, rule);
     ck_assert_str_eq(covered(t, f->span), want);
     pg_result_free(r);
@@ -268,8 +250,8 @@ START_TEST(spaced_letters_read_as_a_word_and_underline_as_written) {
     expect_underline("my p.a.t.i.e.n.t was fine", "privacy.patient-word", "p.a.t.i.e.n.t");
     expect_underline("the p  a  t  i  e  n  t", "privacy.patient-word", "p  a  t  i  e  n  t");
     expect_underline("in b e d  f o u r tonight", "privacy.patient-word", "b e d  f o u r");
-    pg_result *r = check_text("a 9 y/o, p a t"); /* mixed gaps and three letters: left alone */
-    ck_assert_ptr_null(find_rule(r, "privacy.patient-word"));
+    pg_result *r = pgt_check(ctx, "a 9 y/o, p a t"); /* mixed gaps and three letters: left alone */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.patient-word"));
     pg_result_free(r);
 }
 END_TEST
@@ -278,8 +260,8 @@ START_TEST(emoji_between_words_read_as_spaces) {
     /* lexicons read words and never saw the emoji; a pattern reads the text and needs this */
     expect_underline("in 👏 bed 👏 four 👏 tonight", "privacy.bed-pattern", "bed 👏 four");
     expect_underline("in👏bed👏four👏tonight", "privacy.bed-pattern", "bed👏four");
-    pg_result *r = check_text("bed 👏 four"); /* once is an emoji, not a separator */
-    ck_assert_ptr_null(find_rule(r, "privacy.bed-pattern"));
+    pg_result *r = pgt_check(ctx, "bed 👏 four"); /* once is an emoji, not a separator */
+    ck_assert_ptr_null(pgt_find_rule(r, "privacy.bed-pattern"));
     pg_result_free(r);
 }
 END_TEST
