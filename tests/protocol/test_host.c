@@ -460,18 +460,28 @@ START_TEST(without_a_rule_pack_the_host_answers_no_rule_pack) {
 }
 END_TEST
 
-START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
-    char cfg[64];
-    snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
-    int fd = mkstemp(cfg);
+/* A clinic configuration file holding body[0..n), at a new temporary path (64 bytes). */
+static void write_config(char *path, const char *body, size_t n) {
+    snprintf(path, 64, "/tmp/pg-host-cfg-XXXXXX");
+    int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, "{\"disable\": [\"no.such-rule\"]}", 29), 29);
+    ck_assert_int_eq(write(fd, body, n), (long)n);
     close(fd);
-    char cfgenv[128];
+}
+
+/* Start the host on the unit pack with cfg as the clinic configuration (and no user file). */
+static void start_with_config(const char *cfg) {
+    char cfgenv[300];
     snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
     const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
                                "POSTGUARD_RULES", NULL};
     start_with(PG_UNIT_PACK, env);
+}
+
+START_TEST(a_broken_clinic_config_is_reported_in_hello_and_checking_works) {
+    char cfg[64];
+    write_config(cfg, "{\"disable\": [\"no.such-rule\"]}", 29);
+    start_with_config(cfg);
     cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
     unlink(cfg);
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
@@ -490,21 +500,12 @@ END_TEST
  * checks that every reply is valid UTF-8. */
 START_TEST(a_config_problem_cut_mid_character_is_still_utf8) {
     for (int pad = 0; pad < 3; pad++) {
-        char cfg[64];
-        snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
-        int fd = mkstemp(cfg);
-        ck_assert_int_ge(fd, 0);
-        char body[4096];
+        char body[4096], cfg[64];
         int n = snprintf(body, sizeof body, "{\"disable\": [\"%.*s", pad, "xx");
         for (int k = 0; k < 300; k++) n += snprintf(body + n, sizeof body - (size_t)n, "\xe2\x82\xac");
         n += snprintf(body + n, sizeof body - (size_t)n, "\"]}");
-        ck_assert_int_eq(write(fd, body, (size_t)n), n);
-        close(fd);
-        char cfgenv[128];
-        snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
-        const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
-                                   "POSTGUARD_RULES", NULL};
-        start_with(PG_UNIT_PACK, env);
+        write_config(cfg, body, (size_t)n);
+        start_with_config(cfg);
         cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
         unlink(cfg);
         ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(r, "config_problem"));
@@ -556,20 +557,15 @@ END_TEST
 
 /* The same limit for a clinic configuration file (a 28 MB one took 800 MB and 12 s). */
 START_TEST(a_config_file_of_too_many_values_is_a_config_problem) {
-    char cfg[64];
-    snprintf(cfg, sizeof cfg, "/tmp/pg-host-cfg-XXXXXX");
-    int fd = mkstemp(cfg);
-    ck_assert_int_ge(fd, 0);
-    FILE *f = fdopen(fd, "w");
-    fputs("{\"lexicons\": {\"places\": [", f);
-    for (int i = 0; i < 200000; i++) fputs(i ? ",\"x\"" : "\"x\"", f);
-    fputs("]}}", f);
-    fclose(f);
-    char cfgenv[128];
-    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
-    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
-                               "POSTGUARD_RULES", NULL};
-    start_with(PG_UNIT_PACK, env);
+    const int values = 200000;
+    char *body = malloc(4 * (size_t)values + 64), cfg[64];
+    ck_assert_ptr_nonnull(body);
+    size_t n = (size_t)sprintf(body, "{\"lexicons\": {\"places\": [");
+    for (int i = 0; i < values; i++) n += (size_t)sprintf(body + n, i ? ",\"x\"" : "\"x\"");
+    n += (size_t)sprintf(body + n, "]}}");
+    write_config(cfg, body, n);
+    free(body);
+    start_with_config(cfg);
     cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
     unlink(cfg);
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
@@ -621,12 +617,9 @@ static void remove_fifo(const char *path) {
 }
 
 START_TEST(a_fifo_as_the_clinic_config_is_refused_not_waited_on) {
-    char fifo[256], cfgenv[300];
+    char fifo[256];
     make_fifo(fifo, sizeof fifo);
-    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", fifo);
-    const char *const env[] = {"POSTGUARD_USER_CONFIG=/nonexistent/pg-user.json", cfgenv,
-                               "POSTGUARD_RULES", NULL};
-    start_with(PG_UNIT_PACK, env);
+    start_with_config(fifo);
     cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
     ck_assert_msg(cp != NULL, "hello reports no config problem for a FIFO config");
