@@ -40,3 +40,30 @@ pg_npm_ci() {
   fi
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
+
+# pg_node_suite NAME TESTFILE...: build the host, run the tests/browser test files one at a time
+# with node's runner (spec to stdout, TAP counted), print "NAME: P passed, F failed[, S skipped]"
+# with each skip's reason, and return non-zero if any failed or none passed. A test cancelled
+# because its suite's set-up failed did not pass: it counts with the failures.
+pg_node_suite() {
+  local name=$1; shift
+  mkdir -p "$PG_BUILD"
+  if [ ! -f "$PG_BUILD/CMakeCache.txt" ]; then
+    cmake -S . -B "$PG_BUILD" >"$PG_BUILD.configure.log" 2>&1 || { cat "$PG_BUILD.configure.log"; return 1; }
+  fi
+  cmake --build "$PG_BUILD" -j"$(nproc)" >/dev/null || { echo "FAIL: building postguard-host"; return 1; }
+  local tap status pass fail cancelled skipped
+  tap=$(mktemp)
+  (cd tests/browser && node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$@")
+  status=$?
+  pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap")
+  fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap")
+  cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$tap")
+  skipped=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap")
+  grep -o '# SKIP .*' "$tap" | grep -v 'test name does not match' | sed "s/^/$name: /"
+  rm -f "$tap"
+  echo "$name: ${pass:-0} passed, $(( ${fail:-0} + ${cancelled:-0} )) failed$([ "${skipped:-0}" -gt 0 ] && echo ", $skipped skipped")"
+  [ "$status" -eq 0 ] && [ "${pass:-0}" -gt 0 ]
+}
