@@ -214,6 +214,9 @@
     return `${it.f.rule}\u0000${ed.text.slice(it.spans[0][0], it.spans[0][1])}`;
   }
 
+  // The clinic locked the gate to "block": nothing on the page may undo that.
+  const lockedBlock = () => !!(settings.locked.gateMode && settings.gateMode === "block");
+
   function visible(ed) {
     if (!settings) return [];
     const cats = settings.categories;
@@ -221,9 +224,9 @@
     const disabled = new Set(settings.disabledRules);
     // under a clinic's locked "block", a rule the user muted still shows its high findings (and
     // they still gate the post): a mute from before the lock must not undo it
-    const lockedBlock = settings.locked.gateMode && settings.gateMode === "block";
+    const block = lockedBlock();
     return ed.findings.filter((it) => (!cats || cats.includes(it.f.category)) && !disabled.has(it.f.rule) &&
-      (!muted.has(it.f.rule) || (lockedBlock && it.f.severity === "high")) &&
+      (!muted.has(it.f.rule) || (block && it.f.severity === "high")) &&
       !ed.ignored.has(ignoreKey(ed, it)));
   }
 
@@ -329,12 +332,12 @@
   }
 
   function locked(f) {
-    const lockedBlock = settings.locked.gateMode && settings.gateMode === "block";
+    const block = lockedBlock();
     return {
-      canIgnore: !(lockedBlock && f.severity === "high"),
+      canIgnore: !(block && f.severity === "high"),
       // a rule flags at several severities: muting it on a medium finding would silence its
       // high ones too, so under a locked "block" no rule can be muted from the page at all
-      canMute: !lockedBlock && !Object.hasOwn(settings.severityOverrides, f.rule),
+      canMute: !block && !Object.hasOwn(settings.severityOverrides, f.rule),
     };
   }
 
