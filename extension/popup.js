@@ -1,6 +1,7 @@
 // popup.js - the toolbar popup: host status (or how to install it), versions, on/off for this site.
 
 import { api, readUser, writeUser, normalHost, hostUnder, originsFor, DEFAULT_SITES } from "./lib/settings.js";
+import { t, translatePage } from "./lib/i18n.js";
 
 const $ = (sel) => document.querySelector(`[data-pg="${sel}"]`);
 
@@ -10,20 +11,18 @@ function showStatus(st) {
   el.textContent = "";
   const line = (text, tag = "div") => { const e = document.createElement(tag); e.textContent = text; el.appendChild(e); return e; };
   if (st.status === "connected") {
-    line("Connected: checking happens on this computer.");
+    line(t("popupConnected"));
   } else if (st.status === "no-host") {
-    line("PostGuard host not found.");
-    const how = line("", "div");
-    how.append("To install it, run ");
-    const c = document.createElement("code");
-    c.textContent = "packaging/install.sh";
-    how.append(c, " from the PostGuard source folder (or install the postguard .deb package), then reopen this window.");
+    // Plain words first (who to ask); the developer's command and the browser's message after.
+    line(t("popupNoHost"), "strong");
+    line(t("popupNoHostWhat"));
+    line(t("popupNoHostSelf")).className = "muted";
     if (st.lastError) line(`(${st.lastError})`).className = "muted";
   } else if (st.status === "disconnected") {
-    line("The PostGuard host stopped; reconnecting…");
+    line(t("popupStopped"));
     if (st.lastError) line(`(${st.lastError})`).className = "muted";
   } else {
-    line("Connecting to the PostGuard host…");
+    line(t("popupConnecting"));
   }
   $("host-version").textContent = st.hostVersion ? `postguard-host ${st.hostVersion}` : "–";
   const p = st.pack;
@@ -31,7 +30,7 @@ function showStatus(st) {
   const prob = $("config-problem");
   if (st.configProblem) {
     const cp = st.configProblem;
-    prob.textContent = `Clinic configuration problem: ${cp.file || "configuration"}${cp.field ? `, field “${cp.field}”` : ""}: ${cp.message || ""} (the base rules keep working)`;
+    prob.textContent = t("popupConfigProblem", `${cp.file || "configuration"}${cp.field ? `, “${cp.field}”` : ""}: ${cp.message || ""}`);
     prob.hidden = false;
   } else prob.hidden = true;
 }
@@ -43,20 +42,20 @@ async function showSite(st) {
   const toggle = $("site-toggle"), enable = $("site-enable"), note = $("site-note");
   const h = normalHost(host);
   $("site-name").textContent = h || "(not a web page)";
-  if (!h || !/^https?:/.test(tab?.url || "")) { note.textContent = "PostGuard works on web pages only."; return; }
+  if (!h || !/^https?:/.test(tab?.url || "")) { note.textContent = t("popupNotPage"); return; }
   const eff = st.settings;
   const covered = eff.sites.find((s) => hostUnder(h, s));
   const clinic = eff.managedSites.some((s) => hostUnder(h, s));
   if (!covered) {
     toggle.checked = false;
     enable.hidden = false;
-    note.textContent = "Not covered. Enable it to check posts on this site.";
+    note.textContent = t("popupNotCovered");
     enable.onclick = async () => {
       const ok = await api.permissions.request({ origins: originsFor(h) });
       if (!ok) return;
       const user = await readUser();
       await writeUser({ sites: [...new Set([...(user.sites || []), h])] });
-      note.textContent = "Enabled: reload the page to start checking.";
+      note.textContent = t("popupEnabled");
       enable.hidden = true;
       toggle.checked = true;
     };
@@ -68,11 +67,11 @@ async function showSite(st) {
   if (clinic) {
     const lock = document.createElement("span");
     lock.className = "lock";
-    lock.textContent = "Set by your clinic";
+    lock.textContent = t("popupByClinic");
     note.replaceChildren(lock);
   }
   else if (!DEFAULT_SITES.includes(covered) && !(await api.permissions.contains({ origins: originsFor(covered) }))) {
-    note.textContent = "Needs permission for this site.";
+    note.textContent = t("popupNeedsPermission");
   }
   toggle.onchange = async () => {
     const user = await readUser();
@@ -83,6 +82,7 @@ async function showSite(st) {
 }
 
 async function main() {
+  translatePage();
   const st = await api.runtime.sendMessage({ type: "status" });
   showStatus(st);
   await showSite(st);
