@@ -4,6 +4,7 @@
 import {
   api, readEffective, readUser, writeUser, configureOverlay, originsFor, hostUnder, DEFAULT_SITES,
 } from "./lib/settings.js";
+import { t } from "./lib/i18n.js";
 
 const HOST_NAME = "ca.postguard.host";
 // Chromium: "Specified native messaging host not found." / "Access to the specified native
@@ -41,6 +42,21 @@ function post(msg) {
     conn.lastError = String(e?.message || e);
     return false;
   }
+}
+
+// The toolbar icon says whether posts are being checked: "!" on it, and a title that says why,
+// when the host is missing; nothing on it while it checks.
+let shownAction = null;
+function showAction() {
+  const state = conn.status === "no-host" ? "no-host" : conn.status === "connected" ? "ok" : shownAction === "no-host" ? "no-host" : "ok";
+  if (state === shownAction || !api.action) return;
+  shownAction = state;
+  const calls = state === "no-host"
+    ? [api.action.setBadgeText({ text: "!" }), api.action.setBadgeBackgroundColor({ color: "#c5221f" }),
+       api.action.setTitle({ title: t("actionNoHost") })]
+    : [api.action.setBadgeText({ text: "" }), api.action.setTitle({ title: t("actionChecking") })];
+  api.action.setBadgeTextColor?.({ color: "#ffffff" })?.catch?.(() => {});
+  for (const c of calls) c?.catch?.(() => {});
 }
 
 function connect() {
@@ -81,6 +97,7 @@ function hostGone(err, greeted) {
   conn.hello = null;
   const missing = !greeted && NO_HOST_RE.test(err);
   conn.status = missing ? "no-host" : "disconnected";
+  showAction();
   conn.attempts++;
   const lost = [...pending.values()].filter((r) => latest.get(r.key) === r.id);
   pending.clear();
@@ -116,6 +133,7 @@ function onHostMessage(m) {
     if (m.type !== "hello") { conn.lastError = m.message || "unexpected answer to hello"; return; }
     conn.hello = m;
     conn.status = "connected";
+    showAction();
     conn.attempts = 0;
     conn.lastError = "";
     conn.sentConfig = null;
@@ -230,6 +248,14 @@ async function onRequest(msg, sender) {
       const muted = new Set(Array.isArray(user.mutedRules) ? user.mutedRules : []);
       muted.add(rule);
       await writeUser({ mutedRules: [...muted] });
+      return { ok: true };
+    }
+    case "unmute": {
+      // the "Undo" after "Stop flagging this kind of finding"
+      const rule = String(msg.rule || "");
+      const user = await readUser();
+      const muted = (Array.isArray(user.mutedRules) ? user.mutedRules : []).filter((r) => r !== rule);
+      await writeUser({ mutedRules: muted });
       return { ok: true };
     }
     default:

@@ -5,6 +5,9 @@ export const api = globalThis.browser ?? globalThis.chrome;
 
 export const DEFAULT_SITES = ["x.com", "twitter.com", "facebook.com", "linkedin.com"];
 export const GATE_MODES = ["off", "warn", "block"];
+// Without the host nothing is checked: "post" lets posts through (the page says it is not
+// checking), "block" stops them until the host is back (a clinic that must fail closed).
+export const HOST_MISSING = ["post", "block"];
 export const SEVERITIES = ["low", "medium", "high"];
 // The categories of DESIGN.md; the host's hello lists the pack's own, which win when known.
 export const CATEGORIES = ["privacy", "advice", "claims", "qualifications", "respect", "boundaries",
@@ -66,6 +69,7 @@ export function hostUnder(h, s) {
 export function effective(user, managed) {
   const m = {
     gateMode: GATE_MODES.includes(managed.gateMode) ? managed.gateMode : undefined,
+    hostMissing: HOST_MISSING.includes(managed.hostMissing) ? managed.hostMissing : undefined,
     categories: strings(managed.categories) ?? undefined,
     disabledRules: strings(managed.disabledRules) ?? undefined,
     severityOverrides: stringMap(managed.severityOverrides, (x) => SEVERITIES.includes(x)) ?? undefined,
@@ -74,6 +78,7 @@ export function effective(user, managed) {
   };
   const locked = {
     gateMode: m.gateMode !== undefined,
+    hostMissing: m.hostMissing !== undefined,
     categories: m.categories !== undefined,
     disabledRules: m.disabledRules !== undefined,
     severityOverrides: m.severityOverrides !== undefined,
@@ -88,6 +93,7 @@ export function effective(user, managed) {
     .filter((h) => h && !managedSites.some((s) => hostUnder(h, s)));
   return {
     gateMode: m.gateMode ?? (GATE_MODES.includes(user.gateMode) ? user.gateMode : "warn"),
+    hostMissing: m.hostMissing ?? (HOST_MISSING.includes(user.hostMissing) ? user.hostMissing : "post"),
     categories: m.categories ?? strings(user.categories) ?? null,
     mutedRules: strings(user.mutedRules) ?? [],
     disabledRules: m.disabledRules ?? [],

@@ -30,8 +30,16 @@ class FakePort {
   last(type) { return [...this.sent].reverse().find((m) => m.type === type); }
 }
 
-let ports, onMessage, onStorage, managed, user, hostMissing;
+let ports, onMessage, onStorage, managed, user, hostMissing, action;
 const fake = {
+  // the toolbar icon: what the worker last put on it
+  action: {
+    setBadgeText: async ({ text }) => { action.text = text; },
+    setBadgeBackgroundColor: async ({ color }) => { action.color = color; },
+    setBadgeTextColor: async () => {},
+    setTitle: async ({ title }) => { action.title = title; },
+  },
+  i18n: { getMessage: (key) => `[${key}]` },
   runtime: {
     id: 'pg-test',
     connectNative(name) {
@@ -82,7 +90,7 @@ async function greet(port) {
 const finding = (start, end) => ({ rule: 'privacy.identifiable-patient', category: 'privacy', section: '3.1',
   severity: 'high', start, end, spans: [[start, end]], message: 'm', explanation: 'e', suggestion: 's' });
 
-beforeEach(() => { managed = {}; user = {}; hostMissing = false; });
+beforeEach(() => { managed = {}; user = {}; hostMissing = false; action = {}; });
 
 test('hello on connect, then configure with the clinic\'s managed settings', async () => {
   managed = { clinicLexicons: { facilities: ['St. Elsewhere General'] }, disabledRules: ['tone.shouting'],
@@ -161,10 +169,27 @@ test('messages from other extensions are ignored', async () => {
   await tick();
 });
 
-test('"Stop flagging this rule" is saved in the user\'s muted rules', async () => {
+test('"Stop flagging this rule" is saved in the user\'s muted rules, and "Undo" takes it out again', async () => {
   await startWorker();
   assert.deepEqual(await send({ type: 'mute', rule: 'tone.shouting' }), { ok: true });
-  assert.deepEqual(user.mutedRules, ['tone.shouting']);
+  assert.deepEqual(await send({ type: 'mute', rule: 'respect.abuse' }), { ok: true });
+  assert.deepEqual(user.mutedRules, ['tone.shouting', 'respect.abuse']);
+  assert.deepEqual(await send({ type: 'unmute', rule: 'tone.shouting' }), { ok: true });
+  assert.deepEqual(user.mutedRules, ['respect.abuse'], 'only the undone rule is unmuted');
+});
+
+test('the toolbar icon says "!" while the host is missing, and nothing once it answers', async () => {
+  hostMissing = true;
+  await startWorker();
+  await until(() => action.text === '!', 'the "!" on the icon');
+  assert.equal(action.title, '[actionNoHost]', 'the icon\'s title says posts are not being checked');
+  hostMissing = false;
+  const st = send({ type: 'status' }); // the popup opening asks for the host again
+  await until(() => ports.length === 2, 'a new connection');
+  await greet(ports[1]);
+  await st;
+  await until(() => action.text === '', 'the "!" taken off');
+  assert.equal(action.title, '[actionChecking]');
 });
 
 test('a check sent while the overlay is being read waits for it: hello, configure, check', async () => {

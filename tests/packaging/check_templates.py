@@ -17,7 +17,9 @@ FIREFOX_ID = "postguard@postguard.ca"
 ORIGIN = f"chrome-extension://{EXT_ID}/"
 CATEGORIES = {"privacy", "advice", "claims", "qualifications", "respect", "boundaries",
               "promotion", "patient-search", "closed-group", "distraction", "tone"}
-SETTINGS = {"gateMode", "categories", "disabledRules", "severityOverrides", "sites", "clinicLexicons"}
+SETTINGS = {"gateMode", "hostMissing", "categories", "disabledRules", "severityOverrides", "sites", "clinicLexicons"}
+# settings written as plain strings in the registry; the lists and objects are JSON strings there
+STRING_SETTINGS = {"gateMode", "hostMissing"}
 LEXICONS = {"facilities", "places", "wards", "colleagues"}
 P = ROOT / "packaging"
 failed = 0
@@ -57,6 +59,7 @@ def check_settings(s, where, schema):
     if not check(isinstance(s, dict) and set(s) <= SETTINGS, f"{where}: only managed-schema keys"):
         return
     check(s.get("gateMode") in ("off", "warn", "block"), f"{where}: gateMode is off|warn|block")
+    check(s.get("hostMissing", "post") in ("post", "block"), f"{where}: hostMissing is post|block")
     check(set(s.get("categories", [])) <= CATEGORIES, f"{where}: categories are category ids")
     check(set(s.get("clinicLexicons", {})) <= LEXICONS, f"{where}: clinicLexicons names are the four lexicons")
     check(all(v in ("low", "medium", "high") for v in s.get("severityOverrides", {}).values()),
@@ -166,13 +169,13 @@ for vendor in ("Google\\Chrome", "Microsoft\\Edge"):
           f"postguard.reg {vendor}: NativeMessagingAllowlist is {HOST}")
     vals = reg.get(f"{base}\\3rdparty\\extensions\\{EXT_ID}\\policy", {})
     try:
-        parsed = {k: (v if k == "gateMode" else json.loads(v)) for k, v in vals.items()}
+        parsed = {k: (v if k in STRING_SETTINGS else json.loads(v)) for k, v in vals.items()}
         check(parsed == settings, f"postguard.reg {vendor}: 3rdparty settings for {EXT_ID} are the Linux policy's")
     except ValueError:
         check(False, f"postguard.reg {vendor}: 3rdparty list/object values are JSON")
 fxvals = reg.get(f"HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mozilla\\Firefox\\3rdparty\\Extensions\\{FIREFOX_ID}", {})
 try:
-    check({k: (v if k == "gateMode" else json.loads(v)) for k, v in fxvals.items()} == fsettings,
+    check({k: (v if k in STRING_SETTINGS else json.loads(v)) for k, v in fxvals.items()} == fsettings,
           "postguard.reg Firefox: 3rdparty settings are policies.json's")
 except ValueError:
     check(False, "postguard.reg Firefox: 3rdparty values are JSON")
