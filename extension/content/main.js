@@ -10,6 +10,8 @@
   const { findEditor, readEditor, caretOffset } = PG.text;
   const { spansOf, translate, partialRequest, WORD } = PG.offsets;
   const ui = PG.ui;
+  const card = PG.card;
+  const t = PG.t;
 
   // A keystroke that ends a word (a space, punctuation, Enter) is checked at once: the engine
   // answers in microseconds, so any wait here is what the user sees. A keystroke inside a word
@@ -21,16 +23,19 @@
   const FLUSH_TIMEOUT_MS = 3000; // Post pressed during a check: wait this long for the answer at most
   const MAX_TEXT = 500000;
   const NEAR_LEVELS = 15;     // a Post button belongs to an editor when they share an ancestor this close
-  const RANK = { low: 1, medium: 2, high: 3 };
+  const RANK = card.RANK;
+  // Opens the findings from the keyboard (LanguageTool and Grammarly use similar chords); the
+  // physical key, so that Alt+Shift on a Mac (which types "∏") and AZERTY layouts work too.
+  const SHORTCUT = (e) => e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === "KeyP";
   const POST_LABEL = /^(post|post all|reply|tweet|tweet all|publier|répondre|repondre|comment|commenter|publish|send)$/i;
   const POST_TESTID = /^(tweetButton|tweetButtonInline)$/;
 
   // Until the service worker answers (reading managed storage can take a second at browser
   // start), the defaults apply: this script only runs on covered sites.
   let settings = {
-    gateMode: "warn", categories: null, mutedRules: [], disabledRules: [], severityOverrides: {},
+    gateMode: "warn", hostMissing: "post", categories: null, mutedRules: [], disabledRules: [], severityOverrides: {},
     sites: ["x.com", "twitter.com", "facebook.com", "linkedin.com"], disabledSites: [], provisional: true,
-    locked: { gateMode: false, categories: false, disabledRules: false, severityOverrides: false, sites: false },
+    locked: { gateMode: false, hostMissing: false, categories: false, disabledRules: false, severityOverrides: false, sites: false },
   };
   let siteActive = true;
   let siteName = "";
@@ -52,6 +57,7 @@
       this.findings = [];   // [{f, spans: [[start, end], ...]}] in this.text's offsets; spans[0] is primary
       this.shown = [];      // [{it, ranges: [Range]}] drawn now
       this.ignored = new Set();
+      this.dismissed = new Set(); // findings whose card the user closed: a click into them only edits
       this.seq = 0;
       this.timer = null;
       this.fullTimer = null;
@@ -249,21 +255,56 @@
     ui.paint(by);
   }
 
-  function maxSeverity(ed) {
-    let best = null;
-    for (const s of ed.shown) if (!best || RANK[s.it.f.severity] > RANK[best]) best = s.it.f.severity;
-    return best;
-  }
+  const maxSeverity = (ed) => card.maxSeverity(ed.shown.map((s) => s.it));
+
+  // The findings in the order the card steps through them (most serious first, then by place).
+  const orderedShown = (ed) => {
+    const order = card.ordered(ed.shown.map((s) => s.it));
+    return order.map((it) => ed.shown.find((s) => s.it === it));
+  };
 
   function updateBadge() {
     const ed = active;
-    if (!siteActive || !ed || !ed.checked || ed.noHost || !ed.root.isConnected) { ui.hideBadge(); return; }
+    if (!siteActive || !ed || !ed.checked || !ed.root.isConnected) { ui.hideBadge(); return; }
     const rect = ed.root.getBoundingClientRect();
     if (!rect.width && !rect.height) { ui.hideBadge(); return; }
-    ui.showBadge(ed.shown.length, maxSeverity(ed), rect, () => {
-      const first = [...ed.shown].sort((a, b) => RANK[b.it.f.severity] - RANK[a.it.f.severity] ||
-        a.it.spans[0][0] - b.it.spans[0][0])[0];
-      if (first) openFor(ed, first, first.ranges[0].getBoundingClientRect(), false);
+    if (ed.noHost) {
+      // Not checking is said on the page, where the physician is looking, not only in the popup.
+      ui.showBadge(rect, { severity: "no-host", label: t("badgeNoHost"), onClick: (kb) => openNoHost(ed, kb) });
+      announceFor(ed);
+      return;
+    }
+    const n = ed.shown.length, sev = maxSeverity(ed);
+    ui.showBadge(rect, {
+      count: n, severity: sev,
+      label: n ? t("badgeFindings", n, t(card.severityWordKey(sev)), t("shortcutHint")) : t("badgeNone"),
+      onClick: (kb) => openFirst(ed, kb),
+    });
+    announceFor(ed);
+  }
+
+  // Tell a screen reader when what is flagged changes (the count and the worst severity only).
+  function announceFor(ed) {
+    const n = ed.shown.length, sev = maxSeverity(ed);
+    const say = ed.noHost ? t("liveNoHost") : n ? t("liveFindings", n, t(card.severityWordKey(sev))) : t("liveNone");
+    const key = ed.noHost ? "no-host" : `${n}:${sev}`;
+    if (ed.announced === key) return;
+    // nothing to say about a box that was never flagged
+    if (ed.announced === undefined && key === "0:null") { ed.announced = key; return; }
+    ed.announced = key;
+    ui.announce(say);
+  }
+
+  function openFirst(ed, keyboard) {
+    const first = orderedShown(ed)[0];
+    if (first) openFor(ed, first, first.ranges[0].getBoundingClientRect(), false, { focus: keyboard });
+  }
+
+  function openNoHost(ed, keyboard) {
+    const saved = keyboard ? saveSelection(ed) : null;
+    ui.openPopover(null, ed.root.getBoundingClientRect(), {
+      box: ed.root.getBoundingClientRect(), avoid: postButtonsNear(ed).map((b) => b.getBoundingClientRect()),
+      focus: keyboard, onClose: () => { if (keyboard) restoreSelection(ed, saved); },
     });
   }
 
@@ -336,32 +377,75 @@
     return {
       canIgnore: !(block && f.severity === "high"),
       // a rule flags at several severities: muting it on a medium finding would silence its
-      // high ones too, so under a locked "block" no rule can be muted from the page at all
-      canMute: !block && !Object.hasOwn(settings.severityOverrides, f.rule),
+      // high ones too, so under a locked "block" no rule can be muted from the page at all; under
+      // any gate the clinic set, a high finding's rule cannot be turned off from the page
+      canMute: !block && !(settings.locked.gateMode && f.severity === "high") &&
+        !Object.hasOwn(settings.severityOverrides, f.rule),
     };
   }
 
-  function openFor(ed, s, anchorRect, hover) {
+  // The rects the card must leave visible: the site's Post buttons and the other flagged words.
+  function keepClear(ed, s) {
+    const out = postButtonsNear(ed).map((b) => b.getBoundingClientRect());
+    for (const o of ed.shown) {
+      if (o === s) continue;
+      for (const r of o.ranges) for (const b of r.getClientRects()) if (b.bottom > 0 && b.top < innerHeight) out.push(b);
+    }
+    return out;
+  }
+
+  // opts.focus: opened from the keyboard, so the focus goes into the card and comes back to
+  // the editor (with its selection) when the card closes.
+  function openFor(ed, s, anchorRect, hover, opts = {}) {
     const f = s.it.f;
     const key = ignoreKey(ed, s.it);
+    const list = orderedShown(ed);
+    const index = Math.max(0, list.indexOf(s));
+    const saved = opts.saved ?? (opts.focus ? saveSelection(ed) : null);
+    const step = (d) => {
+      const next = list[(index + d + list.length) % list.length];
+      if (!next) return;
+      const r = next.ranges[0];
+      r.startContainer.parentElement?.scrollIntoView?.({ block: "nearest" });
+      openFor(ed, next, r.getClientRects()[0] || r.getBoundingClientRect(), false, { focus: opts.focus, saved });
+    };
+    const back = () => { if (opts.focus) restoreSelection(ed, saved); };
     const pop = ui.openPopover(f, anchorRect, {
       hover,
+      focus: opts.focus,
       box: ed.root.getBoundingClientRect(),
-      avoid: postButtonsNear(ed).map((b) => b.getBoundingClientRect()),
+      avoid: keepClear(ed, s),
+      index, total: list.length,
+      onPrev: () => step(-1),
+      onNext: () => step(1),
+      onClose: (how) => { if (how === "close" || how === "escape") ed.dismissed.add(key); back(); },
       ...locked(f),
-      onIgnore: () => { ed.ignored.add(key); ui.closePopover(); render(ed); updateState(); },
+      onIgnore: () => {
+        ed.ignored.add(key);
+        ui.closePopover();
+        back();
+        render(ed);
+        updateState();
+        ui.showToast(t("ignoredToast"), () => { ed.ignored.delete(key); render(ed); updateState(); });
+      },
       onMute: () => {
         ui.closePopover();
+        back();
         settings.mutedRules = [...settings.mutedRules, f.rule];
         renderAll();
         api.runtime.sendMessage({ type: "mute", rule: f.rule }).catch(() => {});
+        ui.showToast(t("mutedToast", f.message || f.rule), () => {
+          settings.mutedRules = settings.mutedRules.filter((r) => r !== f.rule);
+          renderAll();
+          api.runtime.sendMessage({ type: "unmute", rule: f.rule }).catch(() => {});
+        });
       },
     });
     pop._editor = ed;
     pop._finding = s;
     const range = s.ranges[0];
     pop._relayout = () => ui.placePopover(range.getClientRects()[0] || anchorRect, ed.root.getBoundingClientRect(),
-      postButtonsNear(ed).map((b) => b.getBoundingClientRect()));
+      keepClear(ed, s));
   }
 
   let hoverTimer = null, closeTimer = null, hoverAt = null, moveQueued = false;
@@ -395,8 +479,9 @@
     if (!siteActive || dead || ui.isOurs(e)) return;
     const hit = editors.size ? hitTest(e.clientX, e.clientY) : null;
     clearTimeout(hoverTimer);
-    if (hit) openFor(hit.ed, hit.s, hit.rect, false);
-    else ui.closePopover();
+    // A click into a flagged word whose card the user already closed is an edit, not a question.
+    if (hit && !hit.ed.dismissed.has(ignoreKey(hit.ed, hit.s.it))) openFor(hit.ed, hit.s, hit.rect, false);
+    else if (!hit || ui.popover?._finding !== hit.s) ui.closePopover();
   }
 
   // ---- the gate before Post -------------------------------------------------------------------
@@ -439,6 +524,9 @@
     return ed.shown.filter((s) => s.it.f.severity === "high");
   }
 
+  // The clinic (or the user) chose to fail closed: no post goes out unchecked.
+  const failClosed = () => settings.hostMissing === "block";
+
   function stop(e) {
     e.preventDefault();
     e.stopImmediatePropagation();
@@ -459,36 +547,50 @@
     sel.addRange(saved);
   }
 
-  function openGate(ed, list, replay) {
+  // The gate lists every medium and high finding (it opens for a high one), or says that the
+  // post cannot be checked when the clinic chose to fail closed.
+  function openGate(ed, replay) {
     const saved = saveSelection(ed);
     ui.closePopover();
-    ui.openGate(list.map((s) => ({
-      quote: ed.text.slice(s.it.spans[0][0], s.it.spans[0][1]),
-      message: s.it.f.message || s.it.f.rule,
-      section: s.it.f.section,
-    })), {
-      block: settings.gateMode === "block",
+    ui.openGate(ed.noHost ? [] : card.gateItems(ed.shown.map((s) => s.it), ed.text), {
+      block: ed.noHost || settings.gateMode === "block",
+      noHost: ed.noHost,
       onEdit: () => restoreSelection(ed, saved),
       onPost: () => { restoreSelection(ed, saved); replay(); },
     });
   }
 
+  const mustStop = (ed) => (ed.noHost ? failClosed() : highs(ed).length > 0);
+
   // Intercept the action, look at the findings (checking first if a check is due), then either
   // show the gate or let the action go through (re-dispatched once).
   function gate(e, ed, replay) {
     const due = ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text;
-    if (!due) {
-      const list = highs(ed);
-      if (list.length) { stop(e); openGate(ed, list, replay); }
+    if (!due && !(ed.noHost && failClosed())) {
+      if (mustStop(ed)) { stop(e); openGate(ed, replay); }
       return;
     }
-    if (ed.noHost) return;
+    if (ed.noHost && !failClosed()) return;
     stop(e);
+    // (without a host, failing closed: ask once more, the host may have been installed since)
     flush(ed).then(() => {
-      const list = highs(ed);
-      if (list.length) openGate(ed, list, replay);
+      if (mustStop(ed)) openGate(ed, replay);
       else replay();
     });
+  }
+
+  // Alt+Shift+P in a tracked editor (or on our badge): the findings' card, with the focus in it.
+  function onShortcut(e) {
+    if (dead || !siteActive || !e.isTrusted || !SHORTCUT(e) || ui.gateOpen) return;
+    const found = findEditor(e.composedPath()[0]);
+    const ed = (found && editors.get(found.root)) || (ui.isOurs(e) ? active : null);
+    if (!ed) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (ui.popover) { ui.closePopover(); return; }
+    if (ed.noHost) openNoHost(ed, true);
+    else if (ed.shown.length) openFirst(ed, true);
+    else ui.announce(t("liveNone"));
   }
 
   function once(fn) {
@@ -622,7 +724,8 @@
   document.addEventListener("input", onInput, true);
   window.addEventListener("scroll", scheduleLayout, { capture: true, passive: true });
   window.addEventListener("resize", scheduleLayout, { passive: true });
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && ui.popover) ui.closePopover(); }, true);
+  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && ui.popover && e.isTrusted) ui.closePopover("escape"); }, true);
+  document.addEventListener("keydown", onShortcut, true);
   setInterval(sweep, 1000);
   api.storage.onChanged.addListener(() => { if (!dead) loadSettings(); });
   document.addEventListener("beforeinput", onInput, true); // editors that cancel input (Draft.js) still announce themselves

@@ -9,10 +9,14 @@
   const HIGHLIGHT_CSS = `
 ::highlight(postguard-high) { text-decoration: underline wavy #d93025; text-decoration-thickness: 2px;
   text-decoration-skip-ink: none; background-color: rgba(217, 48, 37, 0.10); }
-::highlight(postguard-medium) { text-decoration: underline wavy #e37400; text-decoration-thickness: 2px;
+::highlight(postguard-medium) { text-decoration: underline dashed #c25e00; text-decoration-thickness: 2px;
   text-decoration-skip-ink: none; background-color: rgba(227, 116, 0, 0.08); }
 ::highlight(postguard-low) { text-decoration: underline dotted #1a73e8; text-decoration-thickness: 2px;
   text-decoration-skip-ink: none; }
+@media (forced-colors: active) {
+  ::highlight(postguard-high), ::highlight(postguard-medium), ::highlight(postguard-low) {
+    text-decoration-color: Highlight; background-color: transparent; }
+}
 `;
   const UI_CSS = `
 :host { all: initial; }
@@ -21,12 +25,22 @@
   background: transparent !important; border-color: transparent !important; margin: 0;
   white-space: pre-wrap; overflow-wrap: break-word; }
 [data-pg="badge"] { position: fixed; min-width: 22px; height: 22px; padding: 0 6px; border-radius: 11px;
-  font: 600 12px/22px system-ui, sans-serif; text-align: center; color: #fff; background: #188038;
+  display: inline-flex; gap: 3px; align-items: center; justify-content: center;
+  font: 600 12px/22px system-ui, sans-serif; color: #fff; background: #137333; border: 0;
   box-shadow: 0 1px 3px rgba(0,0,0,.3); cursor: pointer; user-select: none; }
-[data-pg="badge"][data-severity="high"] { background: #d93025; }
-[data-pg="badge"][data-severity="medium"] { background: #e37400; }
-[data-pg="badge"][data-severity="low"] { background: #1a73e8; }
+[data-pg="badge"]:focus-visible { outline: 3px solid #174ea6; outline-offset: 2px; }
+[data-pg="badge"][data-severity="high"] { background: #c5221f; }
+[data-pg="badge"][data-severity="medium"] { background: #b05300; }
+[data-pg="badge"][data-severity="low"] { background: #1967d2; }
+[data-pg="badge"][data-severity="no-host"] { background: #3c4043; }
 [data-pg="badge"][hidden] { display: none; }
+.glyph { font-size: 11px; }
+.sr-only { position: fixed; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+@media (forced-colors: active) {
+  [data-pg="badge"], button, .chip { forced-color-adjust: none; background: ButtonFace; color: ButtonText;
+    border: 2px solid ButtonText; }
+  [data-pg="popover"], [data-pg="gate"], [data-pg="toast"] { border: 2px solid CanvasText; }
+}
 [data-pg="popover"] { position: fixed; display: flex; flex-direction: column; width: 360px;
   max-width: calc(100vw - 16px); max-height: min(60vh, 420px); overflow: hidden; padding: 12px 14px 10px;
   border-radius: 8px; background: #fff; color: #202124;
@@ -38,21 +52,38 @@
 .head { display: flex; gap: 6px; align-items: center; margin-bottom: 6px; }
 .chip { font-size: 11px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em;
   padding: 1px 7px; border-radius: 9px; background: #f1f3f4; color: #3c4043; }
-[data-pg="severity"][data-severity="high"] { background: #fce8e6; color: #a50e0e; }
-[data-pg="severity"][data-severity="medium"] { background: #fef7e0; color: #8a4b00; }
+[data-pg="severity"][data-severity="high"], .gsev[data-severity="high"] { background: #fce8e6; color: #a50e0e; }
+[data-pg="severity"][data-severity="medium"], .gsev[data-severity="medium"] { background: #fef7e0; color: #7a4100; }
 [data-pg="severity"][data-severity="low"] { background: #e8f0fe; color: #174ea6; }
-[data-pg="message"] { font-weight: 600; margin: 4px 0 8px; }
-[data-pg="section"] { font-weight: 600; color: #3c4043; }
-[data-pg="section-text"] { margin: 8px 0; padding: 4px 8px; border-left: 3px solid #dadce0;
-  color: #3c4043; font-style: italic; white-space: pre-wrap; }
-[data-pg="explanation"] { margin: 0 0 8px; }
-.instead { margin: 0 0 10px; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; }
+.head .grow { flex: 1; }
+.icon { padding: 2px 7px; border-radius: 12px; border: 1px solid transparent; background: none; color: #3c4043;
+  font: 600 14px/1 system-ui, sans-serif; }
+.icon:hover, .icon:focus-visible { background: #f1f3f4; }
+[data-pg="position"] { font-size: 12px; color: #5f6368; }
+[data-pg="message"] { font-weight: 600; font-size: 14px; margin: 2px 0 6px; }
+[data-pg="brief"] { margin: 0 0 8px; }
+.instead { margin: 0 0 8px; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; }
 .label { font-weight: 600; font-size: 11px; text-transform: uppercase; letter-spacing: .03em; color: #137333; }
+details { margin: 0 0 6px; }
+summary { cursor: pointer; color: #3c4043; font-weight: 600; }
+[data-pg="section-text"] { margin: 6px 0; padding: 4px 8px; border-left: 3px solid #dadce0;
+  color: #3c4043; font-style: italic; white-space: pre-wrap; }
+[data-pg="explanation"] { margin: 0 0 6px; color: #3c4043; }
+.menu { position: relative; }
+[data-pg="menu"] { position: absolute; right: 0; bottom: calc(100% + 4px); background: #fff; border: 1px solid #dadce0;
+  border-radius: 8px; box-shadow: 0 2px 10px rgba(0,0,0,.2); padding: 4px; white-space: nowrap; }
+[data-pg="menu"][hidden] { display: none; }
+[data-pg="menu"] button { border: 0; border-radius: 6px; width: 100%; text-align: left; }
+[data-pg="toast"] { position: fixed; display: flex; gap: 10px; align-items: center; padding: 8px 10px 8px 14px;
+  border-radius: 8px; background: #202124; color: #fff; font: 13px/1.4 system-ui, sans-serif;
+  box-shadow: 0 2px 10px rgba(0,0,0,.3); }
+[data-pg="toast"] button { background: none; border-color: #8ab4f8; color: #8ab4f8; }
 .buttons { display: flex; gap: 8px; justify-content: flex-end; flex-wrap: wrap; }
 button { font: 600 12px/1 system-ui, sans-serif; padding: 7px 12px; border-radius: 16px; cursor: pointer;
   border: 1px solid #dadce0; background: #fff; color: #1a73e8; }
 button.primary { background: #1a73e8; color: #fff; border-color: #1a73e8; }
 button.danger { color: #a50e0e; }
+button:focus-visible { outline: 3px solid #174ea6; outline-offset: 1px; }
 .backdrop { position: fixed; inset: 0; background: rgba(32,33,36,.45); display: flex;
   align-items: center; justify-content: center; }
 [data-pg="gate"] { width: 440px; max-width: calc(100vw - 24px); max-height: 80vh; overflow: auto;
@@ -60,7 +91,8 @@ button.danger { color: #a50e0e; }
   font: 14px/1.45 system-ui, sans-serif; box-shadow: 0 8px 28px rgba(0,0,0,.35); }
 [data-pg="gate"] h2 { font-size: 16px; margin: 0 0 8px; }
 [data-pg="gate"] ul { margin: 8px 0 14px; padding-left: 18px; }
-[data-pg="gate-item"] { margin: 4px 0; }
+[data-pg="gate-item"] { margin: 6px 0; }
+.gsev { font-size: 11px; font-weight: 600; padding: 1px 6px; border-radius: 9px; margin-right: 4px; background: #e8f0fe; color: #174ea6; }
 .quote { font-weight: 600; color: #a50e0e; }
 .note { color: #5f6368; font-size: 12px; margin: 0 0 12px; }
 `;
@@ -179,20 +211,42 @@ button.danger { color: #a50e0e; }
   // must not press "Post anyway", "Ignore here" or "Stop flagging this rule" for the user.
   const trusted = (fn) => (e) => { if (e.isTrusted) fn(e); };
 
+  const t = (...a) => PG.t(...a);
+  const GLYPH = { high: "!!", medium: "!", low: "i", "no-host": "!" };
+
+  // Keeps Tab and Shift+Tab among a dialog's own buttons: the UI sits at the end of the page, so
+  // without this the next Tab would leave for the browser's toolbar, not for the editor.
+  function trapTab(box, e) {
+    if (e.key !== "Tab") return;
+    const items = [...box.querySelectorAll("button, summary")].filter((b) => !b.disabled && b.getClientRects().length);
+    if (!items.length) return;
+    const at = items.indexOf(shadow.activeElement);
+    const next = e.shiftKey ? (at <= 0 ? items.length - 1 : at - 1) : (at < 0 || at === items.length - 1 ? 0 : at + 1);
+    e.preventDefault();
+    items[next].focus();
+  }
+
   // --- badge --------------------------------------------------------------------------------
 
-  function showBadge(count, severity, rect, onClick) {
+  // b: {count, severity ("high"|"medium"|"low"|null|"no-host"), label, onClick}. A real button:
+  // Tab reaches it and Enter opens it; a mouse press keeps the caret in the editor.
+  function showBadge(rect, b) {
     ensure();
     if (!badge || !badge.isConnected) {
-      badge = el("div", { "data-pg": "badge", role: "button", title: "PostGuard" });
+      badge = el("button", { type: "button", "data-pg": "badge", "aria-haspopup": "dialog" });
+      badge.appendChild(el("span", { "data-pg": "count" }));
+      badge.appendChild(el("span", { class: "glyph", "aria-hidden": "true" }));
       badge.addEventListener("mousedown", (e) => e.preventDefault()); // keep the editor's focus
-      badge.addEventListener("click", trusted((e) => { e.stopPropagation(); badge._onClick?.(); }));
+      badge.addEventListener("click", trusted((e) => { e.stopPropagation(); badge._onClick?.(e.detail === 0); }));
       layer.appendChild(badge);
     }
-    badge._onClick = onClick;
-    badge.textContent = String(count);
-    badge.setAttribute("data-severity", count ? severity : "none");
-    badge.setAttribute("aria-label", count ? `PostGuard: ${count} finding${count === 1 ? "" : "s"}` : "PostGuard: nothing flagged");
+    badge._onClick = b.onClick;
+    const sev = b.severity || "none";
+    badge.firstChild.textContent = b.severity === "no-host" ? "" : String(b.count);
+    badge.lastChild.textContent = GLYPH[sev] || "";
+    badge.setAttribute("data-severity", sev);
+    badge.setAttribute("aria-label", b.label);
+    badge.title = b.label;
     badge.hidden = false;
     // The box's top-right corner, half outside it, kept on screen.
     const w = badge.offsetWidth || 22;
@@ -204,63 +258,131 @@ button.danger { color: #a50e0e; }
     if (badge) badge.hidden = true;
   }
 
-  // --- popover ------------------------------------------------------------------------------
-
-  function sectionLabel(f) {
-    if (!f.section) return "";
-    return `§${f.section}${f.section_title ? " " + f.section_title : ""}`;
+  // What a screen reader says when the findings change (a polite live region; never post text).
+  let live = null;
+  function announce(text) {
+    ensure();
+    if (!live || !live.isConnected) {
+      live = el("div", { "data-pg": "live", role: "status", "aria-live": "polite", class: "sr-only" });
+      layer.appendChild(live);
+    }
+    if (live.textContent !== text) live.textContent = text;
   }
 
+  // --- the finding's card -------------------------------------------------------------------
+
+  function severityChip(sev, attrs) {
+    const c = el("span", { class: "chip", ...attrs, "data-severity": sev || "" });
+    c.appendChild(el("span", { class: "glyph", "aria-hidden": "true" }, `${GLYPH[sev] || ""} `));
+    c.appendChild(document.createTextNode(t(PG.card.severityKey(sev))));
+    return c;
+  }
+
+  function iconButton(pg, label, glyph, fn) {
+    const b = el("button", { type: "button", class: "icon", "data-pg": pg, "aria-label": label, title: label }, glyph);
+    b.addEventListener("click", trusted((e) => { e.stopPropagation(); fn(); }));
+    return b;
+  }
+
+  // f: the finding, or null for the "not checking" card. opts: hover, box, avoid (rects to keep
+  // clear of: the Post button, the other flagged words), index/total with onPrev/onNext,
+  // canIgnore/onIgnore, canMute/onMute, onClose(how), focus (move the keyboard focus in).
   function openPopover(f, anchor, opts) {
     ensure();
     closePopover();
-    popover = el("div", { "data-pg": "popover", role: "dialog", "aria-label": "Why PostGuard flagged this" });
+    popover = el("div", { "data-pg": "popover", role: "dialog", tabindex: "-1",
+      "aria-labelledby": "pg-card-title", "aria-describedby": "pg-card-brief" });
     popover._finding = f;
     popover._hover = !!opts.hover;
-    popover.addEventListener("mousedown", (e) => e.preventDefault()); // the caret stays in the editor
-    const head = el("div", { class: "head" });
-    head.appendChild(el("span", { class: "chip", "data-pg": "category" }, f.category || ""));
-    head.appendChild(el("span", { class: "chip", "data-pg": "severity", "data-severity": f.severity || "" }, f.severity || ""));
-    // What was flagged and under which section stays in view; the standard's text, the
-    // explanation and the advice scroll between it and the buttons (the section's text is long).
+    popover._onClose = opts.onClose;
+    popover.addEventListener("mousedown", (e) => {
+      // the caret stays in the editor, except where a click must take the focus (the details)
+      if (!e.composedPath().some((n) => n.tagName === "SUMMARY")) e.preventDefault();
+    });
     const top = el("div", { class: "top" });
+    const head = el("div", { class: "head" });
+    if (f) {
+      head.appendChild(el("span", { class: "chip", "data-pg": "category" }, t(PG.card.categoryKey(f.category))));
+      head.appendChild(severityChip(f.severity, { "data-pg": "severity" }));
+    } else head.appendChild(el("span", { class: "chip", "data-pg": "category" }, "PostGuard"));
+    head.appendChild(el("span", { class: "grow" }));
+    if (opts.total > 1) {
+      head.appendChild(iconButton("prev", t("prev"), "‹", opts.onPrev));
+      head.appendChild(el("span", { "data-pg": "position" }, t("position", opts.index + 1, opts.total)));
+      head.appendChild(iconButton("next", t("next"), "›", opts.onNext));
+    }
+    head.appendChild(iconButton("close", t("close"), "×", () => closePopover("close")));
     top.appendChild(head);
-    top.appendChild(el("div", { "data-pg": "message" }, f.message || ""));
-    top.appendChild(el("div", { "data-pg": "section" }, sectionLabel(f)));
+    top.appendChild(el("div", { "data-pg": "message", id: "pg-card-title" }, f ? f.message || "" : t("noHostTitle")));
     popover.appendChild(top);
+
     const body = el("div", { class: "body" });
-    body.appendChild(el("div", { "data-pg": "section-text" }, f.section_text || ""));
-    body.appendChild(el("p", { "data-pg": "explanation" }, f.explanation || ""));
+    const brief = f ? PG.card.brief(f.explanation) : t("noHostBody");
+    body.appendChild(el("p", { "data-pg": "brief", id: "pg-card-brief" }, brief));
     const instead = el("div", { class: "instead" });
-    instead.appendChild(el("div", { class: "label" }, "What to do instead"));
-    instead.appendChild(el("div", { "data-pg": "suggestion" }, f.suggestion || ""));
+    instead.appendChild(el("div", { class: "label" }, t("whatToDo")));
+    instead.appendChild(el("div", { "data-pg": "suggestion" }, f ? f.suggestion || "" : t("noHostWhat")));
     body.appendChild(instead);
+    if (f) {
+      // The standard's own words, and the rule's full reasoning with its quotations, on request.
+      const details = el("details", { "data-pg": "standard" });
+      const label = PG.card.sectionLabel(f, t);
+      details.appendChild(el("summary", { "data-pg": "section" }, label ? `${t("standardSays")} · ${label}` : t("standardSays")));
+      details.appendChild(el("div", { "data-pg": "section-text" }, f.section_text || ""));
+      details.appendChild(el("p", { "data-pg": "explanation" }, f.explanation || ""));
+      details.addEventListener("toggle", () => placePopover(popover?._anchor));
+      body.appendChild(details);
+    }
     popover.appendChild(body);
+
     const buttons = el("div", { class: "buttons" });
-    if (opts.canIgnore) {
-      const b = el("button", { type: "button", "data-pg": "ignore" }, "Ignore here");
+    if (f && opts.canIgnore) {
+      const b = el("button", { type: "button", "data-pg": "ignore" }, t("ignoreHere"));
       b.addEventListener("click", trusted((e) => { e.stopPropagation(); opts.onIgnore(); }));
       buttons.appendChild(b);
     }
-    if (opts.canMute) {
-      const b = el("button", { type: "button", "data-pg": "mute-rule", class: "danger" }, "Stop flagging this rule");
-      b.addEventListener("click", trusted((e) => { e.stopPropagation(); opts.onMute(); }));
-      buttons.appendChild(b);
+    if (f && opts.canMute) {
+      // Turning a rule off is rarer and wider than ignoring one finding: it sits behind "More".
+      const wrap = el("span", { class: "menu" });
+      const more = el("button", { type: "button", "data-pg": "more", "aria-haspopup": "menu", "aria-expanded": "false" }, `${t("more")} ▾`);
+      const menu = el("div", { "data-pg": "menu", role: "menu", hidden: "" });
+      const mute = el("button", { type: "button", role: "menuitem", "data-pg": "mute-rule", class: "danger" }, t("muteRule"));
+      mute.addEventListener("click", trusted((e) => { e.stopPropagation(); opts.onMute(); }));
+      more.addEventListener("click", trusted((e) => {
+        e.stopPropagation();
+        const open = menu.hidden;
+        menu.hidden = !open;
+        more.setAttribute("aria-expanded", String(open));
+        if (open && e.detail === 0) mute.focus(); // opened from the keyboard
+      }));
+      menu.appendChild(mute);
+      wrap.append(more, menu);
+      buttons.appendChild(wrap);
     }
-    popover.appendChild(buttons);
-    popover.addEventListener("keydown", trusted((e) => { if (e.key === "Escape") { e.stopPropagation(); closePopover(); } }));
+    if (buttons.childNodes.length) popover.appendChild(buttons);
+    popover.addEventListener("keydown", trusted((e) => {
+      if (e.key === "Escape") { e.stopPropagation(); closePopover("escape"); return; }
+      if (e.key === "ArrowRight" && opts.onNext && opts.total > 1) { e.preventDefault(); opts.onNext(); return; }
+      if (e.key === "ArrowLeft" && opts.onPrev && opts.total > 1) { e.preventDefault(); opts.onPrev(); return; }
+      if (popover?._trap) trapTab(popover, e);
+    }));
     layer.appendChild(popover);
     placePopover(anchor, opts.box || null, opts.avoid || []);
+    if (opts.focus) {
+      popover._trap = true;
+      popover.focus({ preventScroll: true });
+    }
     return popover;
   }
 
   const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
   // Where the popover goes: below the underline, else above it, else beside the editor box, in
-  // the viewport and never over the rects to avoid (the site's Post button), else on the side
-  // with more room, shortened to fit there.
+  // the viewport and never over the rects to avoid (the site's Post button, the other flagged
+  // words), else on the side with more room, shortened to fit there.
   function placePopover(anchor, box, avoid) {
     if (!popover || !anchor) return;
+    popover._anchor = anchor;
     if (box !== undefined) { popover._box = box; popover._avoid = avoid || []; }
     box = popover._box;
     avoid = popover._avoid || [];
@@ -306,43 +428,81 @@ button.danger { color: #a50e0e; }
     popover.style.top = `${spot.top}px`;
   }
 
-  function closePopover() {
-    if (popover) popover.remove();
+  function closePopover(how) {
+    if (!popover) return;
+    const p = popover;
     popover = null;
+    p.remove();
+    if (how) p._onClose?.(how);
+  }
+
+  // --- undo ---------------------------------------------------------------------------------
+
+  let toast = null, toastTimer = null;
+  const TOAST_MS = 8000;
+  function showToast(text, onUndo) {
+    ensure();
+    hideToast();
+    toast = el("div", { "data-pg": "toast", role: "status" });
+    toast.appendChild(el("span", {}, text));
+    const undo = el("button", { type: "button", "data-pg": "undo" }, t("undo"));
+    undo.addEventListener("mousedown", (e) => e.preventDefault());
+    undo.addEventListener("click", trusted((e) => { e.stopPropagation(); hideToast(); onUndo(); }));
+    toast.appendChild(undo);
+    layer.appendChild(toast);
+    toast.style.left = `${Math.max(8, (innerWidth - toast.offsetWidth) / 2)}px`;
+    toast.style.top = `${Math.max(8, innerHeight - toast.offsetHeight - 24)}px`;
+    toastTimer = setTimeout(hideToast, TOAST_MS);
+  }
+
+  function hideToast() {
+    clearTimeout(toastTimer);
+    toast?.remove();
+    toast = null;
   }
 
   // --- the gate before Post -----------------------------------------------------------------
 
+  // items: PG.card.gateItems(...); opts: block, noHost, onEdit, onPost.
   function openGate(items, opts) {
     ensure();
     closeGate();
     const backdrop = el("div", { class: "backdrop" });
-    gate = el("div", { "data-pg": "gate", role: "alertdialog", "aria-modal": "true", "aria-labelledby": "pg-gate-title" });
-    gate.appendChild(el("h2", { id: "pg-gate-title" }, opts.block ? "Your clinic's policy stops this post" : "Post this anyway?"));
-    gate.appendChild(el("p", { class: "note" }, opts.block
-      ? "PostGuard found text that is likely to breach the CPSM Standard of Practice: Social Media. Edit it before posting."
-      : "PostGuard found text that is likely to breach the CPSM Standard of Practice: Social Media."));
-    const list = el("ul");
-    for (const it of items) {
-      const li = el("li", { "data-pg": "gate-item" });
-      li.appendChild(el("span", { class: "quote" }, `“${it.quote}”`));
-      li.appendChild(document.createTextNode(` — ${it.message}${it.section ? ` (§${it.section})` : ""}`));
-      list.appendChild(li);
+    gate = el("div", { "data-pg": "gate", role: "alertdialog", "aria-modal": "true",
+      "aria-labelledby": "pg-gate-title", "aria-describedby": "pg-gate-note" });
+    const title = opts.noHost ? t("gateNoHostTitle") : opts.block ? t("gateTitleBlock") : t("gateTitle");
+    const note = opts.noHost ? t("gateNoHostNote") : opts.block ? t("gateNoteBlock") : t("gateNote");
+    gate.appendChild(el("h2", { id: "pg-gate-title" }, title));
+    gate.appendChild(el("p", { class: "note", id: "pg-gate-note" }, note));
+    if (items.length) {
+      const list = el("ul");
+      for (const it of items) {
+        const li = el("li", { "data-pg": "gate-item", "data-severity": it.severity });
+        const sev = el("span", { class: "gsev", "data-severity": it.severity });
+        sev.appendChild(el("span", { "aria-hidden": "true" }, `${GLYPH[it.severity] || ""} `));
+        sev.appendChild(document.createTextNode(t(PG.card.severityKey(it.severity))));
+        li.appendChild(sev);
+        li.appendChild(el("span", { class: "quote" }, `“${it.quote}”`));
+        const label = PG.card.sectionLabel(it, t);
+        li.appendChild(document.createTextNode(` — ${it.message}${label ? ` (${label})` : ""}`));
+        list.appendChild(li);
+      }
+      gate.appendChild(list);
     }
-    gate.appendChild(list);
     const buttons = el("div", { class: "buttons" });
-    const edit = el("button", { type: "button", "data-pg": "gate-edit", class: "primary" }, "Edit");
+    const edit = el("button", { type: "button", "data-pg": "gate-edit", class: "primary" }, t("edit"));
     edit.addEventListener("click", trusted((e) => { e.stopPropagation(); closeGate(); opts.onEdit(); }));
     buttons.appendChild(edit);
     if (!opts.block) {
-      const go = el("button", { type: "button", "data-pg": "gate-post", class: "danger" }, "Post anyway");
+      const go = el("button", { type: "button", "data-pg": "gate-post", class: "danger" }, t("postAnyway"));
       go.addEventListener("click", trusted((e) => { e.stopPropagation(); closeGate(); opts.onPost(); }));
       buttons.appendChild(go);
     }
     gate.appendChild(buttons);
     gate.addEventListener("keydown", trusted((e) => {
       e.stopPropagation();
-      if (e.key === "Escape") { closeGate(); opts.onEdit(); }
+      if (e.key === "Escape") { closeGate(); opts.onEdit(); return; }
+      trapTab(gate, e);
     }));
     backdrop.appendChild(gate);
     layer.appendChild(backdrop);
@@ -362,8 +522,9 @@ button.danger { color: #a50e0e; }
 
   PG.ui = {
     ensure, setState, paint, createMirror, placeMirror, showBadge, hideBadge,
-    openPopover, placePopover, closePopover, openGate, closeGate, isOurs,
+    openPopover, placePopover, closePopover, openGate, closeGate, isOurs, announce, showToast, hideToast,
     get popover() { return popover; },
+    get badge() { return badge; },
     get gateOpen() { return !!gate; },
     get host() { return host; },
   };
