@@ -184,7 +184,7 @@ describe('PostGuard in Chromium with the real host', () => {
         await waitState(page, ['ready'], site);
         await assertText(page, site, MEDIUM_TEXT, 'typing');
         await assert.doesNotReject(ui(page, 'badge').waitFor({ state: 'visible' }), 'badge visible');
-        assert.equal(norm(await ui(page, 'badge').textContent()), String(r.findings.length), 'badge count');
+        assert.equal(norm(await ui(page, 'count').textContent()), String(r.findings.length), 'badge count');
         assert.equal(await ui(page, 'badge').getAttribute('data-severity'), r.max_severity, 'badge severity');
         assert.deepEqual(page.errors, [], 'page errors');
         await page.close();
@@ -229,7 +229,18 @@ describe('PostGuard in Chromium with the real host', () => {
         const popHtml = async () => page.evaluate(() => [...document.querySelector('postguard-ui').shadowRoot
           .querySelectorAll('[data-pg="popover"]')].map((e) => e.outerHTML.replace(/ style="[^"]*"/g, '')).join('\n'));
         assert.equal(await ui(page, 'ignore').count(), 1, `an "ignore here" button in ${await popHtml()}`);
-        assert.equal(await ui(page, 'mute-rule').count(), 1, `a "stop flagging this rule" button in ${await popHtml()}`);
+        assert.equal(await ui(page, 'mute-rule').count(), 1, `a "stop flagging this rule" item in ${await popHtml()}`);
+        // The card's order: a one-line title, the short why, what to do, then the standard on request.
+        const order = await page.evaluate(() => [...document.querySelector('postguard-ui').shadowRoot
+          .querySelector('[data-pg="popover"]').querySelectorAll('[data-pg]')].map((e) => e.getAttribute('data-pg')));
+        const at = (k) => order.indexOf(k);
+        assert.ok(at('message') < at('brief') && at('brief') < at('suggestion') && at('suggestion') < at('section') &&
+          at('section') < at('section-text'), `card order: ${order.join(' ')}`);
+        assert.ok((await txt('brief')).length > 0 && (await txt('brief')).length <= 321, `a short why: ${await txt('brief')}`);
+        assert.ok(!(await txt('brief')).includes(norm(ex.section_text).slice(0, 60)), 'the short why does not repeat the standard');
+        assert.equal(await ui(page, 'section-text').isVisible(), false, 'the standard\'s text is folded until asked for');
+        assert.equal(await ui(page, 'mute-rule').isVisible(), false, '"Stop flagging" is behind "More", not one click away');
+        assert.ok(!/§(ctx|cmpa|cma)-/.test(await ui(page, 'popover').innerText()), 'no internal section ids on the card');
         await page.screenshot({ path: path.join(SHOTS, `${site}-popover.png`) });
         await assertText(page, site, text, 'opening the popover');
         assert.deepEqual(page.errors, [], 'page errors');
@@ -245,7 +256,15 @@ describe('PostGuard in Chromium with the real host', () => {
         await waitUnderlines(page, expectedUnderlines(text, r), site);
         await page.click(EDITORS[site].post);
         await ui(page, 'gate').waitFor({ state: 'visible' });
-        assert.equal(await ui(page, 'gate-item').count(), highs, 'one gate item per high finding');
+        const mediums = r.findings.filter((f) => f.severity === 'medium').length;
+        assert.equal(await ui(page, 'gate-item').count(), highs + mediums, 'one gate item per high and medium finding');
+        const first = ui(page, 'gate-item').first();
+        assert.equal(await first.getAttribute('data-severity'), 'high', 'the high findings come first');
+        assert.match(norm(await first.textContent()), /high/i, 'the severity is written, not only coloured');
+        const hf = r.findings.find((f) => f.severity === 'high');
+        for (const [a, b] of hf.spans?.length ? hf.spans : [[hf.start, hf.end]]) {
+          assert.ok((await first.textContent()).includes(text.slice(a, b)), `the gate quotes every underlined span: ${text.slice(a, b)}`);
+        }
         assert.deepEqual(await posted(page), [], 'nothing posted while the gate is open');
         assert.equal(await attempts(page), 0, 'the gated press did not reach the site');
         await assertText(page, site, text, 'the gate opening');
@@ -380,9 +399,9 @@ describe('PostGuard in Chromium with the real host', () => {
     const page = await browser.context.newPage();
     await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
     const status = page.locator('[data-pg="status"]');
-    await page.waitForFunction(() => /connected/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
+    await page.waitForFunction(() => /checking posts/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
       null, { timeout: WAIT }).catch(() => {});
-    assert.match(await status.textContent(), /connected/i, 'popup status');
+    assert.match(await status.textContent(), /checking posts/i, 'popup status');
     const body = await page.locator('body').innerText();
     assert.ok(body.includes(hello.version), `popup shows host version ${hello.version}`);
     assert.ok(body.includes(hello.pack.version), `popup shows rule pack version ${hello.pack.version}`);
@@ -432,7 +451,7 @@ describe('PostGuard in Chromium with the real host', () => {
     }, text.slice(f.start, f.end));
     assert.ok(word && (word.bottom <= pop.y || word.top >= pop.y + pop.height ||
       word.right <= pop.x || word.left >= pop.x + pop.width), `the popover ${JSON.stringify(pop)} covers the word ${JSON.stringify(word)}`);
-    for (const k of ['category', 'severity', 'message', 'section', 'ignore', 'mute-rule']) {
+    for (const k of ['category', 'severity', 'message', 'brief', 'suggestion', 'section', 'close', 'ignore', 'more']) {
       const b = await ui(page, k).boundingBox();
       assert.ok(b && b.y >= pop.y && b.y + b.height <= pop.y + pop.height + 0.5, `${k} is in view in the popover: ${JSON.stringify(b)}`);
     }
@@ -457,8 +476,8 @@ describe('PostGuard in Chromium with the real host', () => {
     const rest = { ...r, findings: r.findings.filter((x) => x !== f) };
     await waitUnderlines(page, expectedUnderlines(text, rest), 'x after "Ignore here"');
     await page.waitForFunction((n) => document.querySelector('postguard-ui')?.shadowRoot
-      ?.querySelector('[data-pg="badge"]')?.textContent.trim() === String(n), rest.findings.length).catch(() => {});
-    assert.equal(norm(await ui(page, 'badge').textContent()), String(rest.findings.length), 'badge count after "Ignore here"');
+      ?.querySelector('[data-pg="count"]')?.textContent.trim() === String(n), rest.findings.length).catch(() => {});
+    assert.equal(norm(await ui(page, 'count').textContent()), String(rest.findings.length), 'badge count after "Ignore here"');
     await assertText(page, 'x', text, '"Ignore here"');
     await page.close();
   });
@@ -519,10 +538,10 @@ describe('PostGuard in Chromium without the host installed', () => {
   test('popup reports the missing host and how to install it', async () => {
     const page = await browser.context.newPage();
     await page.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-    await page.waitForFunction(() => /host not found/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
+    await page.waitForFunction(() => /not checking/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
       null, { timeout: WAIT }).catch(() => {});
     const status = await page.locator('[data-pg="status"]').textContent().catch(() => null);
-    assert.match(status ?? '', /host not found/i, 'popup status');
+    assert.match(status ?? '', /not checking/i, 'popup status');
     assert.match(status, /install/i, 'the status says how to install the host');
     await page.close();
   });

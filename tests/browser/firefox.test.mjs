@@ -159,7 +159,16 @@ describe('PostGuard in Firefox ESR with the real host', () => {
         assert.deepEqual(await uiInfo(page, 'message'), [norm(f.message)], 'popover message');
         const sec = (await uiInfo(page, 'section')).join(' ');
         assert.ok(sec.includes(f.section), `popover section ${f.section}: ${sec}`);
-        assert.deepEqual(await uiInfo(page, 'explanation'), [norm(f.explanation)], 'popover explanation');
+        // The short why and what to do are shown; the standard and the full explanation fold away
+        // until the physician opens "The standard says".
+        const brief = (await uiInfo(page, 'brief')).join(' ');
+        assert.ok(brief.length > 0 && brief.length <= 321 && norm(f.explanation).includes(brief.slice(0, 40)),
+          `a short why taken from the explanation: ${brief}`);
+        assert.deepEqual(await uiInfo(page, 'suggestion'), [norm(f.suggestion)], 'popover suggestion');
+        assert.deepEqual(await uiInfo(page, 'explanation'), [], 'the full explanation is folded at first');
+        await clickUi(page, 'section');
+        await waitUi(page, 'explanation');
+        assert.deepEqual(await uiInfo(page, 'explanation'), [norm(f.explanation)], 'popover explanation, unfolded');
         if (site === 'x') {
           await mkdir(path.join(ROOT, 'docs'), { recursive: true });
           await page.screenshot({ path: path.join(ROOT, 'docs', 'firefox-warning.png') });
@@ -212,10 +221,10 @@ describe('PostGuard in Firefox ESR without the host installed', () => {
       }
       throw e;
     }
-    await page.waitForFunction(() => /host not found/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
+    await page.waitForFunction(() => /not checking/i.test(document.querySelector('[data-pg="status"]')?.textContent ?? ''),
       { timeout: WAIT }).catch(() => {});
     const status = await page.evaluate(() => document.querySelector('[data-pg="status"]')?.textContent ?? '');
-    assert.match(status, /host not found/i, 'popup status');
+    assert.match(status, /not checking/i, 'popup status');
     assert.match(status, /install/i, 'the status says how to install the host');
     await page.close();
   });
