@@ -21,6 +21,7 @@
   const HOVER_OPEN_MS = 350;
   const HOVER_CLOSE_MS = 400;
   const FLUSH_TIMEOUT_MS = 3000; // Post pressed during a check: wait this long for the answer at most
+  const SETTINGS_WAIT_MS = 5000; // Post pressed before the settings came: wait this long for them at most
   const MAX_TEXT = 500000;
   const NEAR_LEVELS = 15;     // a Post button belongs to an editor when they share an ancestor this close
   const RANK = card.RANK;
@@ -467,7 +468,9 @@
       if (hit) {
         hoverTimer = setTimeout(() => {
           const again = hitTest(at.x, at.y);
-          if (again && again.s === hit.s && !ui.gateOpen) openFor(hit.ed, hit.s, hit.rect, true);
+          if (again && again.s === hit.s && !ui.gateOpen && !hit.ed.dismissed.has(ignoreKey(hit.ed, hit.s.it))) {
+            openFor(hit.ed, hit.s, hit.rect, true);
+          }
         }, HOVER_OPEN_MS);
       } else if (pop && pop._hover && !closeTimer) {
         closeTimer = setTimeout(() => { closeTimer = null; if (ui.popover?._hover) ui.closePopover(); }, HOVER_CLOSE_MS);
@@ -552,29 +555,34 @@
   function openGate(ed, replay) {
     const saved = saveSelection(ed);
     ui.closePopover();
-    ui.openGate(ed.noHost ? [] : card.gateItems(ed.shown.map((s) => s.it), ed.text), {
-      block: ed.noHost || settings.gateMode === "block",
-      noHost: ed.noHost,
+    const cannot = unchecked(ed);
+    ui.openGate(cannot ? [] : card.gateItems(ed.shown.map((s) => s.it), ed.text), {
+      block: cannot || settings.gateMode === "block",
+      noHost: cannot,
       onEdit: () => restoreSelection(ed, saved),
       onPost: () => { restoreSelection(ed, saved); replay(); },
     });
   }
 
-  const mustStop = (ed) => (ed.noHost ? failClosed() : highs(ed).length > 0);
+  // The text about to go out has no answer from the host: none installed, a host that hangs, or
+  // a check still out.
+  const unchecked = (ed) => ed.noHost || !ed.checked || ed.inflight || ed.text !== ed.read().text;
+  const mustStop = (ed) => (unchecked(ed) ? failClosed() : highs(ed).length > 0);
 
   // Intercept the action, look at the findings (checking first if a check is due), then either
-  // show the gate or let the action go through (re-dispatched once).
+  // show the gate or let the action go through (re-dispatched once). Until the settings have
+  // arrived the clinic's choice is unknown, so the action waits for them too.
   function gate(e, ed, replay) {
-    const due = ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text;
+    const due = !settingsReady || ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text;
     if (!due && !(ed.noHost && failClosed())) {
       if (mustStop(ed)) { stop(e); openGate(ed, replay); }
       return;
     }
-    if (ed.noHost && !failClosed()) return;
+    if (settingsReady && ed.noHost && !failClosed()) return;
     stop(e);
     // (without a host, failing closed: ask once more, the host may have been installed since)
-    flush(ed).then(() => {
-      if (mustStop(ed)) openGate(ed, replay);
+    Promise.all([whenSettings(), flush(ed)]).then(() => {
+      if (settings.gateMode !== "off" && mustStop(ed)) openGate(ed, replay);
       else replay();
     });
   }
@@ -634,7 +642,15 @@
     return s;
   }
 
-  let settingsRetry = null;
+  // The first settings can take seconds after the browser starts (Chromium's managed storage).
+  let settingsRetry = null, settingsReady = false, settingsWaiters = [];
+  function whenSettings() {
+    if (settingsReady) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, SETTINGS_WAIT_MS);
+      settingsWaiters.push(() => { clearTimeout(t); resolve(); });
+    });
+  }
   async function loadSettings(attempt = 0) {
     clearTimeout(settingsRetry);
     let resp;
@@ -650,6 +666,8 @@
     }
     const was = siteActive;
     settings = resp.settings;
+    settingsReady = true;
+    for (const w of settingsWaiters.splice(0)) w();
     const host = location.hostname;
     const site = siteFor(host, settings.sites);
     const off = settings.disabledSites.some((d) => host === d || host.endsWith("." + d));

@@ -59,7 +59,7 @@
 .icon { padding: 2px 7px; border-radius: 12px; border: 1px solid transparent; background: none; color: #3c4043;
   font: 600 14px/1 system-ui, sans-serif; }
 .icon:hover, .icon:focus-visible { background: #f1f3f4; }
-[data-pg="position"] { font-size: 12px; color: #5f6368; }
+[data-pg="position"] { font-size: 12px; color: #5f6368; white-space: nowrap; }
 [data-pg="message"] { font-weight: 600; font-size: 14px; margin: 2px 0 6px; }
 [data-pg="brief"] { margin: 0 0 8px; }
 .instead { margin: 0 0 8px; padding: 6px 8px; border-radius: 6px; background: #e6f4ea; }
