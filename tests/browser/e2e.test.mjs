@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { launch, hostPids, SITES, EXTENSION_ID } from './harness.mjs';
 import { HostClient, expectedUnderlines } from './hostclient.mjs';
+import { underlines, waitUnderlines } from './underlines.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, 'screenshots');
@@ -38,33 +39,6 @@ async function truth(text) {
 // --- reading the extension's UI (DOM contract in contracts.md) ---------------------------------------------
 
 const ui = (page, what) => page.locator('postguard-ui').locator(`[data-pg="${what}"]`);
-
-async function underlines(page) {
-  return page.evaluate(() => {
-    const out = {};
-    for (const sev of ['high', 'medium', 'low']) {
-      const h = CSS.highlights.get(`postguard-${sev}`);
-      out[sev] = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
-    }
-    return out;
-  });
-}
-
-// `answers`: the acceptable underline sets (expectedUnderlines); the page must settle on one of them.
-async function waitUnderlines(page, answers, what) {
-  if (!Array.isArray(answers)) answers = [answers];
-  await page.waitForFunction((accept) => {
-    const got = {};
-    for (const sev of ['high', 'medium', 'low']) {
-      const h = CSS.highlights.get(`postguard-${sev}`);
-      got[sev] = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
-    }
-    return accept.some((a) => JSON.stringify(a) === JSON.stringify(got));
-  }, answers, { timeout: WAIT }).catch(() => {});
-  const got = await underlines(page);
-  const match = answers.find((a) => JSON.stringify(a) === JSON.stringify(got));
-  assert.deepEqual(got, match ?? answers[0], `${what}: underlined strings per severity`);
-}
 
 async function state(page) {
   return page.evaluate(() => document.querySelector('postguard-ui')?.getAttribute('data-pg-state') ?? null);

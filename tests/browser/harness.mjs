@@ -77,7 +77,8 @@ export function machinePolicies() {
 
 // launch({ host: true|false, machinePolicies: false|true }) -> { context, profile, close() }
 // machinePolicies: true is for the packaging suite's policy test, which writes one on purpose.
-export async function launch({ host = true, machinePolicies: allowPolicies = false } = {}) {
+// locale: the browser's UI language (for the extension's _locales), e.g. 'fr-CA'.
+export async function launch({ host = true, machinePolicies: allowPolicies = false, locale } = {}) {
   const policies = machinePolicies();
   if (policies.length && !allowPolicies) {
     throw new Error(`machine-wide Chromium policies would change what is tested: ${policies.join(', ')} ` +
@@ -93,6 +94,7 @@ export async function launch({ host = true, machinePolicies: allowPolicies = fal
     executablePath: CHROMIUM,
     headless: process.env.PG_HEADED ? false : true,
     viewport: { width: 1000, height: 700 },
+    ...(locale ? { locale } : {}),
     ignoreDefaultArgs: ['--disable-extensions', '--disable-component-extensions-with-background-pages'],
     args: [
       `--disable-extensions-except=${EXTENSION}`,
@@ -100,6 +102,9 @@ export async function launch({ host = true, machinePolicies: allowPolicies = fal
       '--disable-features=DisableLoadExtensionCommandLineSwitch',
       '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--no-first-run', '--disable-sync',
+      // The UI language, which chrome.i18n follows (the locale option sets only the page's);
+      // Chromium has no fr-CA UI, and --lang=fr-CA falls back to English, so the language alone.
+      ...(locale ? [`--lang=${locale.split('-')[0]}`] : []),
     ],
   });
   const blocked = [];

@@ -8,4 +8,4 @@ cd "$PG_ROOT"
 pg_need_apt chromium fonts-noto-color-emoji || { echo "FAIL: could not install chromium"; exit 2; }
 pg_npm_ci tests/browser || { echo "FAIL: npm ci in tests/browser"; exit 2; }
 
-pg_node_suite browser e2e.test.mjs latency.test.mjs
+pg_node_suite browser e2e.test.mjs access.test.mjs latency.test.mjs
