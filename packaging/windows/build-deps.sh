@@ -15,7 +15,8 @@
 #
 # Needs apt-get, dpkg-source (dpkg-dev), cmake, make and gcc-mingw-w64-x86-64; runs as root or
 # as a user (apt-get source needs no root). PG_DEPS_WORK=DIR keeps the sources there (default: a
-# temporary folder, removed at the end).
+# temporary folder, removed at the end). PG_DEPS_SOURCES=FILE takes that one-line-style list of
+# deb-src sources instead of the machine's twins (a test of the exit status 3 points it nowhere).
 # Exit status: 0 built; 2 usage or a missing tool; 3 no source package reachable (nothing was
 # built: tests/suites/windows.sh then falls back to its probe); 1 any other failure.
 set -uo pipefail
@@ -44,10 +45,11 @@ mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d
 eval "$(apt-config shell ETC Dir::Etc/d LIST Dir::Etc::sourcelist/f PARTS Dir::Etc::sourceparts/d)"
 LIST=${LIST:-/etc/apt/sources.list} PARTS=${PARTS:-/etc/apt/sources.list.d/}
 n=0
+if [ -n "${PG_DEPS_SOURCES:-}" ]; then LIST=$PG_DEPS_SOURCES PARTS=/nonexistent/; fi
 for f in "$LIST" "$PARTS"*.list; do
   [ -f "$f" ] || continue
-  # one-line style: "deb [options] URI suite components" -> "deb-src ..."
-  sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "$f" >>"$apt/sources.list"
+  # one-line style: "deb [options] URI suite components" -> "deb-src ..." (deb-src lines kept)
+  sed -n 's/^[[:space:]]*deb\(-src\)\?[[:space:]]\+/deb-src /p' "$f" >>"$apt/sources.list"
 done
 for f in "$PARTS"*.sources; do
   [ -f "$f" ] || continue
@@ -81,7 +83,8 @@ EOF
 export APT_CONFIG="$apt/apt.conf"
 log "fetching the deb-src indexes (temporary APT configuration in $apt)"
 # a source without a deb-src twin (a third-party repository) fails here and is ignored
-apt-get update -qq >"$work/apt-update.log" 2>&1 || sed 's/^/build-deps:   /' "$work/apt-update.log" | grep -E '^build-deps:   (E|W):' | head -5
+apt-get update -qq >"$work/apt-update.log" 2>&1
+grep -E '^(E|W):' "$work/apt-update.log" | head -5 | sed 's/^/build-deps:   apt-get update: /'
 
 src="$work/src"
 mkdir -p "$src"
