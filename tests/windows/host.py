@@ -111,28 +111,27 @@ def findings(reply, rule):
     return [f for f in reply.get("findings", []) if f["rule"] == rule]
 
 
+def rules_files():
+    """(file name, its rules) for every rules file of the pack, in name order."""
+    for f in sorted(glob.glob(os.path.join(ROOT, "rules", "*.json"))):
+        if os.path.basename(f) != "pack.json":
+            yield os.path.basename(f), json.load(open(f, encoding="utf-8"))["rules"]
+
+
 def first_examples():
     """(rules file, rule id, its first match example) for every rules file."""
     out = []
-    for f in sorted(glob.glob(os.path.join(ROOT, "rules", "*.json"))):
-        if os.path.basename(f) == "pack.json":
-            continue
-        for r in json.load(open(f, encoding="utf-8"))["rules"]:
-            ex = r.get("examples", {}).get("match", [])
-            if ex:
-                out.append((os.path.basename(f), r["id"], ex[0]))
-                break
+    for name, rules in rules_files():
+        r = next((r for r in rules if r.get("examples", {}).get("match")), None)
+        if r:
+            out.append((name, r["id"], r["examples"]["match"][0]))
     return out
 
 
 def all_texts():
-    texts = []
-    for f in sorted(glob.glob(os.path.join(ROOT, "rules", "*.json"))):
-        if os.path.basename(f) == "pack.json":
-            continue
-        for r in json.load(open(f, encoding="utf-8"))["rules"]:
-            for kind in ("match", "nomatch"):
-                texts += r.get("examples", {}).get(kind, [])
+    """Every example of the pack (match and nomatch), the rule cases, the labelled posts."""
+    texts = [t for _, rules in rules_files() for r in rules
+             for kind in ("match", "nomatch") for t in r.get("examples", {}).get(kind, [])]
     texts += [c["text"] for c in json.load(open(os.path.join(ROOT, "tests/rules/cases.json"), encoding="utf-8"))]
     with open(os.path.join(ROOT, "tests/eval/labelled.jsonl"), encoding="utf-8") as f:
         texts += [json.loads(line)["text"] for line in f if line.strip()]
