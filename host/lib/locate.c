@@ -1,6 +1,12 @@
 /* locate.c - finding the rule pack: $POSTGUARD_RULES, beside or above the running program,
  * or the installed data folder. Apart from the context so the Windows tests can run it alone
- * (it needs no PCRE2 or cJSON). */
+ * (it needs no PCRE2 or cJSON).
+ *
+ * On Windows the pack is only ever beside the program (the MSI and install.ps1 put rules\ next
+ * to postguard-host.exe): no folder above it and no compiled-in data folder. PG_DATADIR is a
+ * POSIX path such as /usr/local/share/postguard, which Windows reads as C:\usr\local\..., a
+ * folder any user may create, like C:\etc (see os.c); and a folder above the program, such as
+ * C:\rules for C:\PostGuard\postguard-host.exe, may be anyone's too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +53,7 @@ pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_erro
     }
 #ifdef _WIN32
     /* Windows takes '/' too, but paths in logs and errors read as the user's own */
-    const char *rel[] = {"\\rules", "\\..\\rules", "\\..\\share\\postguard\\rules",
-                         "\\..\\..\\share\\postguard\\rules"};
+    const char *rel[] = {"\\rules"};
 #else
     const char *rel[] = {"/rules", "/../rules", "/../share/postguard/rules",
                          "/../../share/postguard/rules"};
@@ -64,6 +69,7 @@ pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_erro
         size_t tl = strlen(tried);
         snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
     }
+#ifndef _WIN32
     snprintf(cand, sizeof cand, "%s/rules", PG_DATADIR);
     if (is_pack(cand)) {
         snprintf(buf, bufsize, "%s", cand);
@@ -71,6 +77,7 @@ pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_erro
     }
     size_t tl = strlen(tried);
     snprintf(tried + tl, sizeof tried - tl, "%s%s", tl ? ", " : "", cand);
+#endif
     return pg_fail(err, PG_ENOTFOUND, NULL, NULL, NULL, -1,
                    "no rule pack found (looked in %s); reinstall PostGuard, or give the "
                    "pack with --rules PATH or POSTGUARD_RULES=PATH", tried);

@@ -4,8 +4,10 @@
 #         -DPG_WIN_DEPS=/path/to/prefix -DPG_TESTS=OFF
 #   cmake --build build-win      # build-win/postguard-host.exe, build-win/postguard.exe
 # PG_WIN_DEPS is a prefix holding PCRE2 (libpcre2-8.a) and cJSON (libcjson.a) built for
-# x86_64-w64-mingw32, with their .pc files in lib/pkgconfig. Debian 12 ships neither for
-# mingw-w64 (docs/deployment.md); MSYS2's mingw-w64-x86_64-pcre2 and -cjson are such a prefix.
+# x86_64-w64-mingw32, with their .pc files in lib/pkgconfig: packaging/windows/build-deps.sh
+# PREFIX builds one from Debian's source packages (docs/deployment.md); MSYS2's
+# mingw-w64-x86_64-pcre2 and -cjson are such a prefix too. build-deps.sh builds PCRE2 with this
+# file as well.
 # The programs are linked statically: one .exe each, no DLL beside them.
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR x86_64)

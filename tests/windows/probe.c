@@ -1,8 +1,10 @@
 /* probe.c - the host's platform code, alone, for tests/suites/windows.sh under wine.
  *
- * The Windows host itself cannot be linked on a Debian machine (no PCRE2 for mingw-w64 there:
- * docs/deployment.md), so this program links the host's own modules that need no PCRE2 or
- * cJSON - framing (nmh/frame.c), the executable's path, the clock and the configuration places
+ * It needs no PCRE2 or cJSON for mingw-w64, so it runs even where packaging/windows/build-deps.sh
+ * cannot fetch their sources and the real postguard-host.exe does not link (docs/deployment.md);
+ * and it tests what the real programs' tests (tests/windows/host.py) cannot reach from outside:
+ * a 1 MiB frame, the paths as the program sees them. It links the host's own modules that need
+ * neither library - framing (nmh/frame.c), the executable's path, the clock and the configuration places
  * (lib/os.c), finding the pack (lib/locate.c), the Windows sandbox (nmh/sandbox_win.c) - with
  * the same stdin/stdout set-up as postguard-host.exe, and answers:
  *   probe echo          read frames as the host does and send each body back as a frame; a
