@@ -12,15 +12,24 @@
 #include "internal.h"
 #include "start_seqs.h"
 
+/* \x{...}: six hex digits hold every code point (U+10FFFF); a longer one is not read. */
+#define HEX_BRACED_MAX_DIGITS 6
+#define HEX_SHORT_DIGITS 2 /* \xHH */
+/* {n,m}: PCRE2 refuses counts over 65535, so no pattern that compiles has a longer one. */
+#define QUANT_MAX_DIGITS 6
+/* Non-ASCII characters a class lists one by one that are still read as themselves; a class
+ * with more, or with a range of them, may begin with any UTF-8 lead byte. */
+#define CLASS_MAX_MEMBERS 16
+
 /* The ASCII bytes of \d, \w, \s (PCRE2 without UCP: ASCII only; \s includes VT). */
-static int escape_set(int e, uint8_t raw[16]) {
-    memset(raw, 0, 16);
+static int escape_set(int e, uint8_t raw[PG_ASCII_CLASS_BYTES]) {
+    memset(raw, 0, PG_ASCII_CLASS_BYTES);
     switch (e) {
     case 'd': case 'D':
         for (unsigned b = '0'; b <= '9'; b++) bit_set(raw, b);
         return 1;
     case 'w': case 'W':
-        for (unsigned b = 0; b < 0x80; b++)
+        for (unsigned b = 0; b < PG_ASCII_END; b++)
             if (is_wordbyte((unsigned char)b)) bit_set(raw, b);
         return 1;
     case 's': case 'S':
@@ -54,14 +63,14 @@ static long hex_escape(parser *P) {
         int digits = 0;
         while (P->i < P->n && P->s[P->i] != '}') {
             int h = hexval(P->s[P->i++]);
-            if (h < 0 || ++digits > 6) return -1;
+            if (h < 0 || ++digits > HEX_BRACED_MAX_DIGITS) return -1;
             v = v * 16 + h;
         }
         if (P->i >= P->n || !digits) return -1;
         P->i++;
         return v;
     }
-    for (int k = 0; k < 2 && P->i < P->n && hexval(P->s[P->i]) >= 0; k++)
+    for (int k = 0; k < HEX_SHORT_DIGITS && P->i < P->n && hexval(P->s[P->i]) >= 0; k++)
         v = v * 16 + hexval(P->s[P->i++]);
     return v;
 }
@@ -73,12 +82,13 @@ static long escape_cp(parser *P, long e) {
     case 't': return '\t';
     case 'r': return '\r';
     case 'f': return '\f';
-    case 'e': return 27;
-    case 'a': return 7;
+    case 'e': return '\033'; /* ESC */
+    case 'a': return '\a';
     case 'x': return hex_escape(P);
     default: break;
     }
-    if (e >= 0x80 || !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')))
+    if (e >= (long)PG_ASCII_END ||
+        !((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')))
         return e; /* an escaped punctuation character stands for itself */
     return -1;
 }
@@ -97,7 +107,7 @@ static long escape_letter(parser *P) {
 /* 1 when e escapes a class not spelled out here (\p{..}, \h, \v, \N, \R, \X): its
  * argument is consumed and it stands for any character. */
 static int wide_escape(parser *P, long e) {
-    if (e <= 0 || e >= 0x80 || !strchr("pPhHvVNRX", (int)e)) return 0;
+    if (e <= 0 || e >= (long)PG_ASCII_END || !strchr("pPhHvVNRX", (int)e)) return 0;
     if ((e == 'p' || e == 'P') && P->i < P->n && P->s[P->i] == '{') {
         while (P->i < P->n && P->s[P->i] != '}') P->i++;
         P->i++;
@@ -109,9 +119,9 @@ static int wide_escape(parser *P, long e) {
 
 /* [...] after the '['. */
 static void parse_class(parser *P, sset *out) {
-    uint8_t raw[16] = {0};
+    uint8_t raw[PG_ASCII_CLASS_BYTES] = {0};
     int negate = 0, nonascii = 0, first = 1;
-    uint32_t members[16];
+    uint32_t members[CLASS_MAX_MEMBERS];
     int nm = 0;
     if (P->i < P->n && P->s[P->i] == '^') {
         negate = 1;
@@ -136,23 +146,24 @@ static void parse_class(parser *P, sset *out) {
         if (c == '\\') {
             long e = escape_letter(P);
             if (e < 0) return;
-            uint8_t set[16];
+            uint8_t set[PG_ASCII_CLASS_BYTES];
             if (escape_set(e, set)) {
                 if (e >= 'A' && e <= 'Z') { /* \D \W \S: every other ASCII, and beyond */
-                    for (int b = 0; b < 16; b++) raw[b] |= (uint8_t)~set[b];
+                    for (int b = 0; b < PG_ASCII_CLASS_BYTES; b++) raw[b] |= (uint8_t)~set[b];
                     nonascii = 1;
                 } else {
-                    for (int b = 0; b < 16; b++) raw[b] |= set[b];
+                    for (int b = 0; b < PG_ASCII_CLASS_BYTES; b++) raw[b] |= set[b];
                 }
                 continue;
             }
             if (wide_escape(P, e)) {
-                memset(raw, 0xFF, 16); /* a property or space class: any character */
+                /* a property or space class: any character */
+                memset(raw, 0xFF, PG_ASCII_CLASS_BYTES);
                 nonascii = 1;
                 continue;
             }
             if (e == 'b') {
-                lo = 8; /* \b in a class is backspace */
+                lo = '\b'; /* \b in a class is backspace */
             } else {
                 lo = escape_cp(P, e);
                 if (lo < 0) {
@@ -182,16 +193,16 @@ static void parse_class(parser *P, sset *out) {
                 return;
             }
         }
-        for (long cp = lo; cp <= hi && cp < 0x80; cp++) bit_set(raw, (unsigned)cp);
-        if (hi >= 0x80) {
-            if (lo == hi && nm < 16) members[nm++] = (uint32_t)lo;
+        for (long cp = lo; cp <= hi && cp < (long)PG_ASCII_END; cp++) bit_set(raw, (unsigned)cp);
+        if (hi >= (long)PG_ASCII_END) {
+            if (lo == hi && nm < CLASS_MAX_MEMBERS) members[nm++] = (uint32_t)lo;
             else nonascii = 1;
         }
     }
-    uint8_t c[32];
+    uint8_t c[PG_CLASS_BYTES];
     pg_class_ascii(raw, negate, P->caseless, c);
     int anyascii = 0;
-    for (int b = 0; b < 32; b++) anyascii |= c[b] != 0;
+    for (int b = 0; b < PG_CLASS_BYTES; b++) anyascii |= c[b] != 0;
     if (anyascii) pg_sset_one(P, out, c, 1);
     if (negate || nonascii) {
         pg_class_lead_bytes(c);
@@ -258,7 +269,7 @@ static void parse_group(parser *P, int need, sset *out) {
 /* One item (character, class, escape, group) without its quantifier. */
 static void parse_atom(parser *P, int need, sset *out) {
     unsigned char c = P->s[P->i];
-    uint8_t cls[32];
+    uint8_t cls[PG_CLASS_BYTES];
     if (c == '(') {
         P->i++;
         parse_group(P, need, out);
@@ -273,7 +284,7 @@ static void parse_atom(parser *P, int need, sset *out) {
     }
     if (c == '.') {
         P->i++;
-        uint8_t raw[16] = {0};
+        uint8_t raw[PG_ASCII_CLASS_BYTES] = {0};
         bit_set(raw, '\n');
         pg_class_ascii(raw, 1, 0, cls);
         if (need) {
@@ -295,7 +306,7 @@ static void parse_atom(parser *P, int need, sset *out) {
     if (c == '\\') {
         long e = escape_letter(P);
         if (e < 0) return;
-        uint8_t raw[16];
+        uint8_t raw[PG_ASCII_CLASS_BYTES];
         if (e == 'b' || e == 'B' || e == 'A' || e == 'Z' || e == 'z') {
             if (need) pg_sset_empty(P, out, e == 'b', 0, e == 'A');
             return;
@@ -341,14 +352,16 @@ static int parse_quant(parser *P, long *min, long *max) {
         size_t j = P->i + 1;
         long a = 0, b;
         int da = 0, db = 0;
-        while (j < P->n && P->s[j] >= '0' && P->s[j] <= '9' && da < 6) a = a * 10 + (P->s[j++] - '0'), da++;
+        while (j < P->n && P->s[j] >= '0' && P->s[j] <= '9' && da < QUANT_MAX_DIGITS)
+            a = a * 10 + (P->s[j++] - '0'), da++;
         if (!da) return 0; /* "{" that is not a quantifier is a literal */
         b = a;
         if (j < P->n && P->s[j] == ',') {
             j++;
             b = -1;
             long v = 0;
-            while (j < P->n && P->s[j] >= '0' && P->s[j] <= '9' && db < 6) v = v * 10 + (P->s[j++] - '0'), db++;
+            while (j < P->n && P->s[j] >= '0' && P->s[j] <= '9' && db < QUANT_MAX_DIGITS)
+                v = v * 10 + (P->s[j++] - '0'), db++;
             if (db) b = v;
         }
         if (j >= P->n || P->s[j] != '}') return 0;
@@ -414,12 +427,12 @@ int pg_start_keys(const char *src, int caseless, pg_startkey **keys, int *nkeys)
     if (ok && !k) ok = -1;
     for (int i = 0; ok > 0 && i < s.n; i++) {
         const seq *q = &s.v[i];
-        memcpy(k[i].c0, q->c[0], 32);
-        if (q->len > 1) memcpy(k[i].c1, q->c[1], 32);
-        else memset(k[i].c1, 0xFF, 32); /* any next byte, or the end */
+        memcpy(k[i].c0, q->c[0], PG_CLASS_BYTES);
+        if (q->len > 1) memcpy(k[i].c1, q->c[1], PG_CLASS_BYTES);
+        else memset(k[i].c1, 0xFF, PG_CLASS_BYTES); /* any next byte, or the end */
         /* \b before a word character: the byte before is not one */
         int word = q->wb;
-        for (unsigned b = 0; b < 256 && word; b++)
+        for (unsigned b = 0; b < PG_BYTE_VALUES && word; b++)
             if (bit_has(q->c[0], b) && !is_wordbyte((unsigned char)b)) word = 0;
         k[i].prev = word ? PG_PREV_WORD : q->lb;
         k[i].bol = q->bol;

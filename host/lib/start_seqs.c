@@ -8,8 +8,32 @@
 
 #include "start_seqs.h"
 
-#define MAXSEQ 2048  /* a pattern whose reading needs more sequences stays unfiltered */
-#define MAXREP 16    /* copies of a repeated item followed before giving up on exactness */
+/* A pattern whose reading needs more sequences stays unfiltered, so that reading one pattern
+ * stays cheap at load. */
+#define SSET_MAX_SEQS 2048
+#define SSET_MIN_CAP 8      /* a set's first allocation, in sequences */
+/* push() compares a new sequence only with the last few added, to stay cheap;
+ * pg_sset_compact() removes the duplicates it misses. */
+#define SSET_DEDUP_WINDOW 8
+/* A set that grows past this after a concatenation or a union is compacted, so that long
+ * alternations do not multiply their sequences at every following item. */
+#define SSET_COMPACT_AT 32
+#define REPEAT_MAX_COPIES 16 /* copies of a repeated item followed before giving up on exactness */
+
+#define UTF8_LEAD_MIN 0xC2u /* the bytes that begin a multi-byte UTF-8 character */
+#define UTF8_LEAD_MAX 0xF4u
+#define UTF8_MAX_BYTES 4
+#define UNICODE_MAX 0x10FFFFu
+
+/* Unicode blocks with no letters, so no other case: a caseless pattern still matches exactly
+ * their bytes. */
+static const struct { uint32_t lo, hi; } caseless_blocks[] = {
+    {0x2000, 0x206F},   /* General Punctuation */
+    {0x2190, 0x23FF},   /* Arrows, Mathematical Operators, Miscellaneous Technical */
+    {0x2500, 0x2BFF},   /* Box Drawing ... Miscellaneous Symbols and Arrows */
+    {0x3000, 0x303F},   /* CJK Symbols and Punctuation */
+    {0x1F000, 0x1FAFF}, /* Mahjong Tiles ... Symbols and Pictographs Extended-A (emoji) */
+};
 
 /* ---- sets of sequences ---- */
 
@@ -22,16 +46,16 @@ void pg_sset_free(sset *s) {
 static int same_seq(const seq *a, const seq *b) {
     return a->len == b->len && a->exact == b->exact && a->wb == b->wb && a->lb == b->lb &&
            a->bol == b->bol &&
-           memcmp(a->c, b->c, (size_t)a->len * 32) == 0;
+           memcmp(a->c, b->c, (size_t)a->len * PG_CLASS_BYTES) == 0;
 }
 
 static void push(parser *P, sset *s, const seq *q) {
     if (P->bad) return;
-    for (int i = 0; i < s->n && i < 8; i++) /* cheap duplicate check; pg_sset_compact() does the rest */
+    for (int i = 0; i < s->n && i < SSET_DEDUP_WINDOW; i++)
         if (same_seq(&s->v[s->n - 1 - i], q)) return;
     if (s->n == s->cap) {
-        int cap = s->cap ? s->cap * 2 : 8;
-        if (cap > MAXSEQ) {
+        int cap = s->cap ? s->cap * 2 : SSET_MIN_CAP;
+        if (cap > SSET_MAX_SEQS) {
             P->bad = 1;
             return;
         }
@@ -59,8 +83,8 @@ void pg_sset_compact(sset *s) {
                 t->bol != q->bol || !q->len)
                 continue;
             int last = q->len - 1;
-            if (memcmp(t->c, q->c, (size_t)last * 32) != 0) continue;
-            for (int b = 0; b < 32; b++) t->c[last][b] |= q->c[last][b];
+            if (memcmp(t->c, q->c, (size_t)last * PG_CLASS_BYTES) != 0) continue;
+            for (int b = 0; b < PG_CLASS_BYTES; b++) t->c[last][b] |= q->c[last][b];
             merged = 1;
         }
         if (!merged) s->v[o++] = *q;
@@ -68,10 +92,10 @@ void pg_sset_compact(sset *s) {
     s->n = o;
 }
 
-void pg_sset_one(parser *P, sset *out, const uint8_t c[32], int exact) {
+void pg_sset_one(parser *P, sset *out, const uint8_t c[PG_CLASS_BYTES], int exact) {
     seq q;
     memset(&q, 0, sizeof q);
-    memcpy(q.c[0], c, 32);
+    memcpy(q.c[0], c, PG_CLASS_BYTES);
     q.len = 1;
     q.exact = (uint8_t)exact;
     push(P, out, &q);
@@ -107,7 +131,8 @@ void pg_sset_concat(parser *P, const sset *a, const sset *b, sset *out) {
             const seq *y = &b->v[j];
             seq q = *x;
             int k;
-            for (k = 0; k < y->len && q.len < PG_SEQ_BYTES; k++) memcpy(q.c[q.len++], y->c[k], 32);
+            for (k = 0; k < y->len && q.len < PG_SEQ_BYTES; k++)
+                memcpy(q.c[q.len++], y->c[k], PG_CLASS_BYTES);
             q.exact = (uint8_t)(y->exact && k == y->len);
             if (x->len == 0) { /* assertions at the same place all hold */
                 q.wb |= y->wb;
@@ -117,47 +142,54 @@ void pg_sset_concat(parser *P, const sset *a, const sset *b, sset *out) {
             push(P, out, &q);
         }
     }
-    if (out->n > 32) pg_sset_compact(out);
+    if (out->n > SSET_COMPACT_AT) pg_sset_compact(out);
 }
 
 void pg_sset_unite(parser *P, sset *into, const sset *from) {
     for (int i = 0; i < from->n && !P->bad; i++) push(P, into, &from->v[i]);
-    if (into->n > 32) pg_sset_compact(into);
+    if (into->n > SSET_COMPACT_AT) pg_sset_compact(into);
 }
 
 /* ---- byte classes of characters ---- */
 
 /* Every byte that can begin a character: ASCII and UTF-8 lead bytes. */
-void pg_class_any_start(uint8_t c[32]) {
-    memset(c, 0, 32);
-    for (unsigned b = 0; b < 0x80; b++) bit_set(c, b);
-    for (unsigned b = 0xC2; b <= 0xF4; b++) bit_set(c, b);
+void pg_class_any_start(uint8_t c[PG_CLASS_BYTES]) {
+    memset(c, 0, PG_CLASS_BYTES);
+    for (unsigned b = 0; b < PG_ASCII_END; b++) bit_set(c, b);
+    for (unsigned b = UTF8_LEAD_MIN; b <= UTF8_LEAD_MAX; b++) bit_set(c, b);
 }
 
-void pg_class_lead_bytes(uint8_t c[32]) {
-    memset(c, 0, 32);
-    for (unsigned b = 0xC2; b <= 0xF4; b++) bit_set(c, b);
+void pg_class_lead_bytes(uint8_t c[PG_CLASS_BYTES]) {
+    memset(c, 0, PG_CLASS_BYTES);
+    for (unsigned b = UTF8_LEAD_MIN; b <= UTF8_LEAD_MAX; b++) bit_set(c, b);
 }
 
 /* A set of ASCII characters (raw bytes, before case) as a class; negated: every other ASCII
  * character. Caseless patterns match the other case too. */
-void pg_class_ascii(const uint8_t raw[16], int negate, int caseless, uint8_t c[32]) {
-    uint8_t m[16];
-    memcpy(m, raw, 16);
+void pg_class_ascii(const uint8_t raw[PG_ASCII_CLASS_BYTES], int negate, int caseless,
+                    uint8_t c[PG_CLASS_BYTES]) {
+    uint8_t m[PG_ASCII_CLASS_BYTES];
+    memcpy(m, raw, PG_ASCII_CLASS_BYTES);
     if (caseless)
         for (unsigned b = 'a'; b <= 'z'; b++)
-            if (bit_has(m, b) || bit_has(m, b - 32)) {
+            if (bit_has(m, b) || bit_has(m, b - PG_ASCII_CASE_BIT)) {
                 bit_set(m, b);
-                bit_set(m, b - 32);
+                bit_set(m, b - PG_ASCII_CASE_BIT);
             }
-    memset(c, 0, 32);
-    for (unsigned b = 0; b < 0x80; b++)
+    memset(c, 0, PG_CLASS_BYTES);
+    for (unsigned b = 0; b < PG_ASCII_END; b++)
         if (bit_has(m, b) != negate) bit_set(c, b);
 }
 
+/* The numbers below are UTF-8 itself (RFC 3629): where each length starts, the lead bytes'
+ * markers, 6 bits in each continuation byte. */
 static size_t utf8_encode(uint32_t cp, unsigned char *o) {
-    if (cp < 0x80) { o[0] = (unsigned char)cp; return 1; }
-    if (cp < 0x800) { o[0] = (unsigned char)(0xC0 | cp >> 6); o[1] = (unsigned char)(0x80 | (cp & 63)); return 2; }
+    if (cp < PG_ASCII_END) { o[0] = (unsigned char)cp; return 1; }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 63));
+        return 2;
+    }
     if (cp < 0x10000) {
         o[0] = (unsigned char)(0xE0 | cp >> 12);
         o[1] = (unsigned char)(0x80 | ((cp >> 6) & 63));
@@ -171,31 +203,31 @@ static size_t utf8_encode(uint32_t cp, unsigned char *o) {
     return 4;
 }
 
-/* Blocks with no letters, so no other case: punctuation, arrows, symbols, emoji. */
 static int caseless_safe(uint32_t cp) {
-    return (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x2190 && cp <= 0x23FF) ||
-           (cp >= 0x2500 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||
-           (cp >= 0x1F000 && cp <= 0x1FAFF);
+    for (size_t k = 0; k < sizeof caseless_blocks / sizeof caseless_blocks[0]; k++)
+        if (cp >= caseless_blocks[k].lo && cp <= caseless_blocks[k].hi) return 1;
+    return 0;
 }
 
 /* One character (code point cp) as a set: its bytes, or, when case may change them, any
  * character start. */
 void pg_sset_literal(parser *P, uint32_t cp, sset *out) {
-    uint8_t c[32];
-    if (cp < 0x80) {
-        memset(c, 0, 32);
+    uint8_t c[PG_CLASS_BYTES];
+    if (cp < PG_ASCII_END) {
+        memset(c, 0, PG_CLASS_BYTES);
         bit_set(c, cp);
-        if (P->caseless && ((cp | 32) >= 'a' && (cp | 32) <= 'z')) bit_set(c, cp ^ 32);
+        if (P->caseless && ((cp | PG_ASCII_CASE_BIT) >= 'a' && (cp | PG_ASCII_CASE_BIT) <= 'z'))
+            bit_set(c, cp ^ PG_ASCII_CASE_BIT);
         pg_sset_one(P, out, c, 1);
         return;
     }
-    if ((P->caseless && !caseless_safe(cp)) || cp > 0x10FFFF) {
+    if ((P->caseless && !caseless_safe(cp)) || cp > UNICODE_MAX) {
         /* other cases of non-ASCII letters are not worked out here */
         pg_class_any_start(c);
         pg_sset_one(P, out, c, 0);
         return;
     }
-    unsigned char u[4];
+    unsigned char u[UTF8_MAX_BYTES];
     size_t n = utf8_encode(cp, u);
     seq q;
     memset(&q, 0, sizeof q);
@@ -207,14 +239,15 @@ void pg_sset_literal(parser *P, uint32_t cp, sset *out) {
 /* What a negative lookbehind of single characters, such as (?<![a-z]) or (?<![\w@.]), rules
  * out before the match: every word character, every letter, or nothing we use. */
 int pg_sset_ruled_out_before(const sset *in) {
-    uint8_t c[32] = {0};
+    uint8_t c[PG_CLASS_BYTES] = {0};
     for (int i = 0; i < in->n; i++) {
         if (in->v[i].len != 1 || !in->v[i].exact || in->v[i].wb || in->v[i].lb || in->v[i].bol)
             return PG_PREV_ANY;
-        for (int b = 0; b < 32; b++) c[b] |= in->v[i].c[0][b];
+        for (int b = 0; b < PG_CLASS_BYTES; b++) c[b] |= in->v[i].c[0][b];
     }
     int letters = in->n > 0, word;
-    for (unsigned b = 'a'; b <= 'z'; b++) letters &= bit_has(c, b) && bit_has(c, b - 32);
+    for (unsigned b = 'a'; b <= 'z'; b++)
+        letters &= bit_has(c, b) && bit_has(c, b - PG_ASCII_CASE_BIT);
     word = letters && bit_has(c, '_');
     for (unsigned b = '0'; b <= '9'; b++) word &= bit_has(c, b);
     return word ? PG_PREV_WORD : letters ? PG_PREV_LETTER : PG_PREV_ANY;
@@ -230,7 +263,7 @@ void pg_sset_repeat(parser *P, const sset *x, long min, long max, sset *out) {
     for (;;) {
         if (k >= min) pg_sset_unite(P, out, &r);
         if (k >= top || P->bad) break;
-        if (k >= MAXREP) { /* so many copies: keep what is known and stop being exact */
+        if (k >= REPEAT_MAX_COPIES) { /* so many copies: keep what is known and stop being exact */
             pg_sset_unite(P, out, &r);
             for (int i = 0; i < out->n; i++) out->v[i].exact = 0;
             break;
