@@ -1,7 +1,7 @@
 /* start_table.c - the pack's start tables: built once from every anchored pattern's start keys
  * (pattern_start.c); one pass over a post then finds where each pattern may match.
  *
- * PCRE2 then runs each pattern anchored at those positions alone. The table is keyed by the
+ * PCRE2 runs each pattern anchored at those positions alone. The table is keyed by the
  * kind of the byte before, the first byte and the second byte, and holds sets of patterns. */
 #include <stdlib.h>
 #include <string.h>
