@@ -45,7 +45,7 @@ async function showSite(st) {
   if (!h || !/^https?:/.test(tab?.url || "")) { note.textContent = t("popupNotPage"); return; }
   const eff = st.settings;
   const covered = eff.sites.find((s) => hostUnder(h, s));
-  const clinic = eff.managedSites.some((s) => hostUnder(h, s));
+  const clinic = eff.heldSites.some((s) => hostUnder(h, s));
   if (!covered) {
     toggle.checked = false;
     enable.hidden = false;

@@ -88,9 +88,12 @@ export function effective(user, managed) {
   const userSites = (strings(user.sites) ?? []).map(normalHost).filter(Boolean);
   const managedSites = m.sites ?? [];
   const sites = [...new Set([...DEFAULT_SITES, ...managedSites, ...userSites])];
-  // A site the clinic lists cannot be switched off by the user.
+  // A site the clinic lists cannot be switched off by the user; nor, once the clinic sets any
+  // policy at all, can the four built-in sites (switching X off would undo a locked gate).
+  const anyPolicy = Object.values(m).some((v) => v !== undefined);
+  const heldSites = anyPolicy ? [...new Set([...DEFAULT_SITES, ...managedSites])] : managedSites;
   const disabledSites = (strings(user.disabledSites) ?? []).map(normalHost)
-    .filter((h) => h && !managedSites.some((s) => hostUnder(h, s)));
+    .filter((h) => h && !heldSites.some((s) => hostUnder(h, s)));
   return {
     gateMode: m.gateMode ?? (GATE_MODES.includes(user.gateMode) ? user.gateMode : "warn"),
     hostMissing: m.hostMissing ?? (HOST_MISSING.includes(user.hostMissing) ? user.hostMissing : "post"),
@@ -101,6 +104,7 @@ export function effective(user, managed) {
     clinicLexicons: m.clinicLexicons ?? {},
     sites,
     managedSites,
+    heldSites,
     userSites,
     disabledSites,
     locked,

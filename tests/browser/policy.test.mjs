@@ -145,7 +145,32 @@ test('locked "block": no rule can be muted, not even from a medium finding', asy
   }, MEDIUM);
   await page.mouse.click(at.x, at.y);
   await ui('popover').waitFor({ state: 'visible' });
-  assert.equal(await ui('severity').textContent(), 'medium', 'the popover is the medium finding\'s');
+  assert.match(await ui('severity').textContent(), /medium/i, 'the popover is the medium finding\'s');
   assert.equal(await ui('mute-rule').count(), 0, 'no "Stop flagging this rule" under a locked "block"');
   assert.equal(await ui('ignore').count(), 1, '"Ignore here" is still offered for a medium finding');
+});
+
+// Under a clinic's policy the user cannot switch PostGuard off on a built-in site: a physician who
+// had X switched off still gets X checked (issue 17.1(b); the popup shows the switch as the clinic's).
+test('under the policy a built-in site the user switched off is still checked', async () => {
+  const ctx = browser.context;
+  const worker = ctx.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${EXTENSION_ID}/`))
+    ?? await ctx.waitForEvent('serviceworker', { timeout: WAIT });
+  await worker.evaluate(async () => {
+    const { settings = {} } = await chrome.storage.local.get('settings');
+    await chrome.storage.local.set({ settings: { ...settings, disabledSites: ['x.com'] } });
+  });
+  const x = await ctx.newPage();
+  x.setDefaultTimeout(WAIT);
+  await x.goto(SITES.x.url);
+  await x.waitForFunction(() => window.__ready === true);
+  await x.locator('postguard-ui').waitFor({ state: 'attached' });
+  await x.click('[data-testid="tweetTextarea_0"]');
+  await x.keyboard.type(TEXT);
+  await x.waitForFunction((h) => ['high', 'medium', 'low'].some((s) =>
+    [...(CSS.highlights.get(`postguard-${s}`) ?? [])].some((r) => r.toString() === h)), HOSPITAL).catch(() => {});
+  const underlined = await x.evaluate(() => ['high', 'medium', 'low'].flatMap((s) =>
+    [...(CSS.highlights.get(`postguard-${s}`) ?? [])].map((r) => r.toString())));
+  assert.ok(underlined.includes(HOSPITAL), `x.com is still checked: ${JSON.stringify(underlined)}`);
+  await x.close();
 });

@@ -40,8 +40,20 @@ test('invalid managed values are ignored, not half-applied', () => {
 });
 
 test('a site the clinic lists cannot be switched off by the user', () => {
-  const e = effective({ disabledSites: ['example.org', 'x.com'] }, { sites: ['example.org'] });
-  assert.deepEqual(e.disabledSites, ['x.com']);
+  const e = effective({ disabledSites: ['example.org', 'other.org'] }, { sites: ['example.org'] });
+  assert.deepEqual(e.disabledSites, ['other.org']);
+});
+
+test('under any clinic policy the built-in sites cannot be switched off; without one they can', () => {
+  const user = { disabledSites: ['x.com', 'www.facebook.com', 'other.org'] };
+  for (const managed of [{ gateMode: 'block' }, { clinicLexicons: { towns: ['Gimli'] } }, { sites: ['example.org'] }]) {
+    const e = effective(user, managed);
+    assert.deepEqual(e.disabledSites, ['other.org'], `policy ${JSON.stringify(managed)}`);
+    assert.ok(e.heldSites.includes('x.com') && e.heldSites.includes('linkedin.com'), 'the popup shows them as set by the clinic');
+  }
+  const own = effective(user, {});
+  assert.deepEqual(own.disabledSites, ['x.com', 'facebook.com', 'other.org'], 'a physician without a clinic keeps full control');
+  assert.deepEqual(own.heldSites, []);
 });
 
 test('configure overlay: clinicLexicons -> lexicons, disabledRules -> disable, severityOverrides -> severity', () => {
