@@ -11,6 +11,7 @@
   const { spansOf, translate, partialRequest, WORD } = PG.offsets;
   const ui = PG.ui;
   const card = PG.card;
+  const policy = PG.policy;
   const t = PG.t;
 
   // A keystroke that ends a word (a space, punctuation, Enter) is checked at once: the engine
@@ -221,20 +222,9 @@
     return `${it.f.rule}\u0000${ed.text.slice(it.spans[0][0], it.spans[0][1])}`;
   }
 
-  // The clinic locked the gate to "block": nothing on the page may undo that.
-  const lockedBlock = () => !!(settings.locked.gateMode && settings.gateMode === "block");
-
   function visible(ed) {
     if (!settings) return [];
-    const cats = settings.categories;
-    const muted = new Set(settings.mutedRules);
-    const disabled = new Set(settings.disabledRules);
-    // under a clinic's locked "block", a rule the user muted still shows its high findings (and
-    // they still gate the post): a mute from before the lock must not undo it
-    const block = lockedBlock();
-    return ed.findings.filter((it) => (!cats || cats.includes(it.f.category)) && !disabled.has(it.f.rule) &&
-      (!muted.has(it.f.rule) || (block && it.f.severity === "high")) &&
-      !ed.ignored.has(ignoreKey(ed, it)));
+    return ed.findings.filter((it) => policy.shown(settings, it.f, ed.ignored.has(ignoreKey(ed, it))));
   }
 
   function render(ed, map) {
@@ -373,17 +363,7 @@
     return best;
   }
 
-  function locked(f) {
-    const block = lockedBlock();
-    return {
-      canIgnore: !(block && f.severity === "high"),
-      // a rule flags at several severities: muting it on a medium finding would silence its
-      // high ones too, so under a locked "block" no rule can be muted from the page at all; under
-      // any gate the clinic set, a high finding's rule cannot be turned off from the page
-      canMute: !block && !(settings.locked.gateMode && f.severity === "high") &&
-        !Object.hasOwn(settings.severityOverrides, f.rule),
-    };
-  }
+  const locked = (f) => policy.actions(settings, f);
 
   // The rects the card must leave visible: the site's Post buttons and the other flagged words.
   function keepClear(ed, s) {
@@ -527,9 +507,6 @@
     return ed.shown.filter((s) => s.it.f.severity === "high");
   }
 
-  // The clinic (or the user) chose to fail closed: no post goes out unchecked.
-  const failClosed = () => settings.hostMissing === "block";
-
   function stop(e) {
     e.preventDefault();
     e.stopImmediatePropagation();
@@ -555,7 +532,7 @@
   function openGate(ed, replay) {
     const saved = saveSelection(ed);
     ui.closePopover();
-    const cannot = unchecked(ed);
+    const cannot = policy.unchecked(postState(ed));
     ui.openGate(cannot ? [] : card.gateItems(ed.shown.map((s) => s.it), ed.text), {
       block: cannot || settings.gateMode === "block",
       noHost: cannot,
@@ -564,25 +541,22 @@
     });
   }
 
-  // The text about to go out has no answer from the host: none installed, a host that hangs, or
-  // a check still out.
-  const unchecked = (ed) => ed.noHost || !ed.checked || ed.inflight || ed.text !== ed.read().text;
-  const mustStop = (ed) => (unchecked(ed) ? failClosed() : highs(ed).length > 0);
+  // What policy.onPost needs to know about this editor now.
+  const postState = (ed) => ({
+    settingsReady, gateMode: settings.gateMode, hostMissing: settings.hostMissing, noHost: ed.noHost,
+    checked: ed.checked, due: !!(ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text),
+    highs: highs(ed).length,
+  });
 
-  // Intercept the action, look at the findings (checking first if a check is due), then either
-  // show the gate or let the action go through (re-dispatched once). Until the settings have
-  // arrived the clinic's choice is unknown, so the action waits for them too.
+  // Intercept the action, then let it through, show the gate, or first bring the settings and
+  // the last check's answer (re-dispatching the action once if it may go).
   function gate(e, ed, replay) {
-    const due = !settingsReady || ed.timer || ed.fullTimer || ed.inflight || ed.text !== ed.read().text;
-    if (!due && !(ed.noHost && failClosed())) {
-      if (mustStop(ed)) { stop(e); openGate(ed, replay); }
-      return;
-    }
-    if (settingsReady && ed.noHost && !failClosed()) return;
+    const now = policy.onPost(postState(ed), false);
+    if (now === "pass") return;
     stop(e);
-    // (without a host, failing closed: ask once more, the host may have been installed since)
+    if (now === "gate") { openGate(ed, replay); return; }
     Promise.all([whenSettings(), flush(ed)]).then(() => {
-      if (settings.gateMode !== "off" && mustStop(ed)) openGate(ed, replay);
+      if (policy.onPost(postState(ed), true) === "gate") openGate(ed, replay);
       else replay();
     });
   }
