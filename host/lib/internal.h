@@ -303,7 +303,13 @@ typedef struct pg_pack {
     pg_starttab *start[2];     /* where the anchored patterns start: folded text [0], raw [1] */
     int nstart[2];             /* how many patterns each table serves */
     struct pg_model *model;    /* the learned scorer (model.c), or NULL */
+    double weight[4];          /* by severity: what a finding adds to its section's score */
 } pg_pack;
+
+/* The severity weights when pack.json gives no "severity_weights" (or leaves one out). */
+#define PG_WEIGHT_LOW 0.3
+#define PG_WEIGHT_MEDIUM 0.6
+#define PG_WEIGHT_HIGH 0.9
 
 pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
                        pg_pack **out, pg_error *config_problem, pg_error *err);
