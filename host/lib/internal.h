@@ -46,6 +46,10 @@ pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char 
     __attribute__((format(PG_PRINTF_ARCHETYPE, 7, 8)))
 #endif
     ;
+/* pg_fail with the place at fault before the words: "FILE: rule 'RULE': FIELD: what"
+ * (without the rule or the field when NULL). What the pack loader reports with. */
+pg_status pg_vfail_in(pg_error *err, pg_status status, const char *file, const char *rule,
+                      const char *field, long offset, const char *fmt, va_list ap);
 void pg_error_clear(pg_error *err);
 
 #ifdef _WIN32

@@ -7,7 +7,7 @@
  * expanded (meeting a BUSY part again is a cycle; the stack of BUSY parts spells it), then
  * DONE with its text expanded, so each part is expanded once however many refer to it, and
  * the work is bounded by the parts' total expanded size, which PG_PARTS_MAX_EXPANSION caps
- * per part. Rule patterns are then expanded against DONE parts only: pg_parts_expand writes
+ * per part and PG_PARTS_MAX_TOTAL for all of them. Rule patterns are then expanded against DONE parts only: pg_parts_expand writes
  * nothing in the table. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -31,6 +31,7 @@ struct pg_parts {
     char *file;    /* where the parts are written, for messages */
     size_t *stack; /* the BUSY parts, outermost first: the cycle's path */
     size_t depth;
+    size_t total;  /* bytes of the parts expanded so far, at most PG_PARTS_MAX_TOTAL */
 };
 
 /* Where the text being expanded is written, for messages. */
@@ -46,16 +47,11 @@ static pg_status bad(const where *w, long offset, const char *fmt, ...)
     ;
 
 static pg_status bad(const where *w, long offset, const char *fmt, ...) {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    pg_status st = pg_vfail_in(w->err, PG_ERULE, w->file, w->rule, w->field, offset, fmt, ap);
     va_end(ap);
-    if (w->rule)
-        return pg_fail(w->err, PG_ERULE, w->file, w->rule, w->field, offset,
-                       "%s: rule '%s': %s: %s", w->file, w->rule, w->field, msg);
-    return pg_fail(w->err, PG_ERULE, w->file, NULL, w->field, offset, "%s: %s: %s", w->file,
-                   w->field, msg);
+    return st;
 }
 
 static pg_status nomem(const where *w) {
@@ -194,6 +190,12 @@ static pg_status expand_part(pg_parts *pp, part *p, pg_error *err) {
                        PG_PARTS_MAX_EXPANSION);
         if (!(e = strdup(p->text))) return nomem(&w);
     }
+    if (len > PG_PARTS_MAX_TOTAL - pp->total) {
+        free(e);
+        return bad(&w, -1, "the parts expand to more than %u bytes in all (PG_PARTS_MAX_TOTAL)",
+                   PG_PARTS_MAX_TOTAL);
+    }
+    pp->total += len;
     p->expanded = e;
     p->len = len;
     p->state = DONE;
@@ -253,8 +255,6 @@ pg_status pg_parts_expand(const pg_parts *pp, const char *src, const char *file,
     /* every part is DONE after pg_parts_new, so expanding writes nothing in the table */
     return expand((pg_parts *)pp, src, &w, out, &len);
 }
-
-size_t pg_parts_count(const pg_parts *pp) { return pp ? pp->n : 0; }
 
 void pg_parts_free(pg_parts *pp) {
     if (!pp) return;

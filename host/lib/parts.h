@@ -9,7 +9,8 @@
  *     text is inserted as it is: wrap it in (?:...) where a quantifier or '|' needs a group);
  *   - every "{{" outside a backslash escape starts a reference; a literal brace is "\{";
  *   - parts may refer to other parts, but not in a cycle;
- *   - no pattern or part expands to more than PG_PARTS_MAX_EXPANSION bytes.
+ *   - no pattern or part expands to more than PG_PARTS_MAX_EXPANSION bytes, nor all the
+ *     parts together to more than PG_PARTS_MAX_TOTAL.
  *
  * Ownership: pg_parts_new returns a table the caller frees with pg_parts_free;
  * pg_parts_expand returns a string the caller frees (or NULL when there was nothing to
@@ -22,6 +23,7 @@
 #define PG_PARTS_MAX_NAME 64           /* the longest part name, in bytes */
 #define PG_PARTS_MAX 4096              /* parts in one pack */
 #define PG_PARTS_MAX_EXPANSION 65536u  /* bytes of one pattern or part once expanded */
+#define PG_PARTS_MAX_TOTAL 4194304u    /* bytes of all the parts once expanded */
 
 struct cJSON;
 typedef struct pg_parts pg_parts;
@@ -39,9 +41,6 @@ pg_status pg_parts_new(const struct cJSON *obj, const char *file, pg_parts **out
  * the rule, the field and the part, and err->offset is the reference's byte in src. */
 pg_status pg_parts_expand(const pg_parts *pp, const char *src, const char *file,
                           const char *rule, const char *field, char **out, pg_error *err);
-
-/* The number of parts (0 for NULL). */
-size_t pg_parts_count(const pg_parts *pp);
 
 void pg_parts_free(pg_parts *pp);
 

@@ -30,16 +30,11 @@ static pg_status fail(loader *L, const char *field, const char *fmt, ...)
     ;
 
 static pg_status fail(loader *L, const char *field, const char *fmt, ...) {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    pg_status st = pg_vfail_in(L->err, PG_ERULE, L->file, L->rule, field, -1, fmt, ap);
     va_end(ap);
-    if (L->rule)
-        return pg_fail(L->err, PG_ERULE, L->file, L->rule, field, -1, "%s: rule '%s': %s%s%s",
-                       L->file, L->rule, field ? field : "", field ? ": " : "", msg);
-    return pg_fail(L->err, PG_ERULE, L->file, NULL, field, -1, "%s: %s%s%s", L->file,
-                   field ? field : "", field ? ": " : "", msg);
+    return st;
 }
 
 static pg_status nomem(loader *L) {

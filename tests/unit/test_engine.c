@@ -763,6 +763,17 @@ START_TEST(part_errors_name_the_file_the_field_and_the_part) {
                                  "\"p12\":\"{{p11}}{{p11}}\",\"p13\":\"{{p12}}{{p12}}\"}",
                                  "{{p13}}"),
                       PG_ERULE, "parts.p13", "PG_PARTS_MAX_EXPANSION");
+    /* all the parts together over PG_PARTS_MAX_TOTAL (4 MiB): 80 parts of 64 KiB */
+    static char many[8192];
+    size_t n = (size_t)snprintf(many, sizeof many, "{\"p0\":\"0123456789abcdef\"");
+    for (int i = 1; i <= 12; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, ",\"p%d\":\"{{p%d}}{{p%d}}\"", i, i - 1, i - 1);
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, ",\"q%d\":\"{{p12}}\"", i);
+    snprintf(many + n, sizeof many - n, "}");
+    static char pack[9000];
+    snprintf(pack, sizeof pack, PARTS_PACK("%s", "{{p0}}"), many);
+    expect_load_error(pack, PG_ERULE, NULL, "PG_PARTS_MAX_TOTAL");
     /* a pattern without parts, in a pack without parts, that writes "{{" */
     expect_load_error(PACK_HEAD RULE(",\"match\":{\"pattern\":\"{{pt}}\"}") "]}", PG_ERULE,
                       "match.pattern", "unknown part 'pt'");
