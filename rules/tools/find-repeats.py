@@ -7,7 +7,8 @@
 A repeat is a whole "pattern" string (as written in the file, before any {{part}} is
 expanded) that appears in more than one matcher of the rule files: in two rules, or twice in
 one. Each should be a named part in parts.json, written once and referred to as {{name}}
-(rules/README.md, "Named parts"). Short patterns such as "[!?]{3,}" count too (unless
+(rules/README.md, "Named parts"); a pattern that is nothing but references to parts
+("{{privacy.age}}") is that fix, not a repeat. Short patterns such as "[!?]{3,}" count too (unless
 --min N): a short pattern copied is still a copy.
 
 It also lists the parts of parts.json that no pattern or part refers to.
@@ -25,6 +26,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REF = re.compile(r"\{\{([^{}]*)\}\}")
+ONLY_REFS = re.compile(r"(?:\{\{[^{}]*\}\})+")
 
 
 def patterns(node, path):
@@ -68,7 +70,8 @@ def main():
     ap.add_argument("--width", type=int, default=70, help="characters of each pattern shown")
     a = ap.parse_args()
     where, parts, total = load(a.rules)
-    repeats = sorted(((p, w) for p, w in where.items() if len(w) > 1 and len(p) >= a.min),
+    repeats = sorted(((p, w) for p, w in where.items()
+                      if len(w) > 1 and len(p) >= a.min and not ONLY_REFS.fullmatch(p)),
                      key=lambda pw: (-len(pw[0]) * len(pw[1]), pw[0]))
     for pat, w in repeats:
         shown = pat if len(pat) <= a.width else pat[:a.width] + "..."
