@@ -548,8 +548,6 @@ static pg_status parse_weights(loader *L, const cJSON *w) {
 /* pack.json's "parts": the name of a parts file (loaded by load_parts_file), or the parts. */
 static pg_status parse_parts(loader *L, const cJSON *parts) {
     if (cJSON_IsString(parts) && parts->valuestring[0]) {
-        if (strstr(parts->valuestring, ".."))
-            return fail(L, "parts", "the parts file must be inside the pack, not '%s'", parts->valuestring);
         L->parts_file = pg_arena_strdup(L->p->arena, parts->valuestring);
         return L->parts_file ? PG_OK : nomem(L);
     }
