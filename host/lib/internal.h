@@ -46,6 +46,10 @@ pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char 
     __attribute__((format(PG_PRINTF_ARCHETYPE, 7, 8)))
 #endif
     ;
+/* pg_fail with the place at fault before the words: "FILE: rule 'RULE': FIELD: what"
+ * (without the rule or the field when NULL). What the pack loader reports with. */
+pg_status pg_vfail_in(pg_error *err, pg_status status, const char *file, const char *rule,
+                      const char *field, long offset, const char *fmt, va_list ap);
 void pg_error_clear(pg_error *err);
 
 #ifdef _WIN32
@@ -303,7 +307,13 @@ typedef struct pg_pack {
     pg_starttab *start[2];     /* where the anchored patterns start: folded text [0], raw [1] */
     int nstart[2];             /* how many patterns each table serves */
     struct pg_model *model;    /* the learned scorer (model.c), or NULL */
+    double weight[4];          /* by severity: what a finding adds to its section's score */
 } pg_pack;
+
+/* The severity weights when pack.json gives no "severity_weights" (or leaves one out). */
+#define PG_WEIGHT_LOW 0.3
+#define PG_WEIGHT_MEDIUM 0.6
+#define PG_WEIGHT_HIGH 0.9
 
 pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
                        pg_pack **out, pg_error *config_problem, pg_error *err);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "parts.h"
 
 /* What the loader is looking at, for error messages. */
 typedef struct loader {
@@ -18,6 +19,8 @@ typedef struct loader {
     const char *rule;
     pg_error *err;
     const char *model; /* pack.json's "model": the weights file, relative to the pack */
+    const char *parts_file; /* pack.json's "parts" when it names a file, relative to the pack */
+    pg_parts *parts;        /* the named parts rule patterns refer to as {{name}}, or NULL */
 } loader;
 
 static pg_status fail(loader *L, const char *field, const char *fmt, ...)
@@ -27,16 +30,11 @@ static pg_status fail(loader *L, const char *field, const char *fmt, ...)
     ;
 
 static pg_status fail(loader *L, const char *field, const char *fmt, ...) {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    pg_status st = pg_vfail_in(L->err, PG_ERULE, L->file, L->rule, field, -1, fmt, ap);
     va_end(ap);
-    if (L->rule)
-        return pg_fail(L->err, PG_ERULE, L->file, L->rule, field, -1, "%s: rule '%s': %s%s%s",
-                       L->file, L->rule, field ? field : "", field ? ": " : "", msg);
-    return pg_fail(L->err, PG_ERULE, L->file, NULL, field, -1, "%s: %s%s%s", L->file,
-                   field ? field : "", field ? ": " : "", msg);
+    return st;
 }
 
 static pg_status nomem(loader *L) {
@@ -212,6 +210,44 @@ static pg_status parse_terms(loader *L, const cJSON *v, const char *field, pg_ma
     return PG_OK;
 }
 
+/* Compile a pattern matcher's text (src: with its parts expanded) with the "on" and "case"
+ * of its matcher object j; a pattern several rules use is compiled once. */
+static pg_status compile_pattern(loader *L, const cJSON *j, const char *field, const char *sub,
+                                 const char *src, pg_matcher *m) {
+    const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
+    const cJSON *cs = cJSON_GetObjectItemCaseSensitive(j, "case");
+    if (on && !(cJSON_IsString(on) && (strcmp(on->valuestring, "raw") == 0 ||
+                                       strcmp(on->valuestring, "folded") == 0)))
+        return fail(L, field, "\"on\" must be \"raw\" or \"folded\"");
+    if (cs && !cJSON_IsBool(cs)) return fail(L, field, "\"case\" must be true or false");
+    int casesens = cs && cJSON_IsTrue(cs);
+    int raw = casesens || (on && strcmp(on->valuestring, "raw") == 0);
+    /* a pattern several rules use is compiled once and run once per check */
+    const pg_pattern *same = NULL;
+    for (size_t i = 0; i < L->p->nmatchers && !same; i++) {
+        const pg_pattern *q = &L->p->matchers[i]->pat;
+        if (q->code && q->owned && q->caseless == !casesens && q->raw == raw &&
+            strcmp(q->src, src) == 0)
+            same = q;
+    }
+    if (same) {
+        m->pat = *same;
+        m->pat.owned = 0;
+    } else {
+        pg_error perr;
+        pg_error_clear(&perr);
+        if (pg_pattern_compile(&m->pat, src, !casesens, raw, &perr) != PG_OK)
+            return pg_fail(L->err, PG_ERULE, L->file, L->rule, sub, perr.offset,
+                           "%s: rule '%s': %s: %s", L->file, L->rule, sub, perr.message);
+        m->pat.src = pg_arena_strdup(L->p->arena, src);
+        if (!m->pat.src) {
+            pg_pattern_free(&m->pat);
+            return nomem(L);
+        }
+    }
+    return PG_OK;
+}
+
 enum { ALLOW_WINDOW = 1, ALLOW_QUOTED = 2 };
 
 static pg_status parse_matcher(loader *L, const cJSON *j, const char *field, int allow,
@@ -251,37 +287,12 @@ static pg_status parse_matcher(loader *L, const cJSON *j, const char *field, int
     } else {
         snprintf(sub, sizeof sub, "%s.pattern", field);
         if (!cJSON_IsString(pat) || !pat->valuestring[0]) return fail(L, sub, "must be a non-empty string");
-        const cJSON *on = cJSON_GetObjectItemCaseSensitive(j, "on");
-        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(j, "case");
-        if (on && !(cJSON_IsString(on) && (strcmp(on->valuestring, "raw") == 0 ||
-                                           strcmp(on->valuestring, "folded") == 0)))
-            return fail(L, field, "\"on\" must be \"raw\" or \"folded\"");
-        if (cs && !cJSON_IsBool(cs)) return fail(L, field, "\"case\" must be true or false");
-        int casesens = cs && cJSON_IsTrue(cs);
-        int raw = casesens || (on && strcmp(on->valuestring, "raw") == 0);
-        /* a pattern several rules use is compiled once and run once per check */
-        const pg_pattern *same = NULL;
-        for (size_t i = 0; i < L->p->nmatchers && !same; i++) {
-            const pg_pattern *q = &L->p->matchers[i]->pat;
-            if (q->code && q->owned && q->caseless == !casesens && q->raw == raw &&
-                strcmp(q->src, pat->valuestring) == 0)
-                same = q;
-        }
-        if (same) {
-            m->pat = *same;
-            m->pat.owned = 0;
-        } else {
-            pg_error perr;
-            pg_error_clear(&perr);
-            if (pg_pattern_compile(&m->pat, pat->valuestring, !casesens, raw, &perr) != PG_OK)
-                return pg_fail(L->err, PG_ERULE, L->file, L->rule, sub, perr.offset,
-                               "%s: rule '%s': %s: %s", L->file, L->rule, sub, perr.message);
-            m->pat.src = pg_arena_strdup(L->p->arena, pat->valuestring);
-            if (!m->pat.src) {
-                pg_pattern_free(&m->pat);
-                return nomem(L);
-            }
-        }
+        char *expanded = NULL; /* the pattern with its {{parts}} expanded, if it has any */
+        if ((st = pg_parts_expand(L->parts, pat->valuestring, L->file, L->rule, sub, &expanded,
+                                  L->err)) != PG_OK)
+            return st;
+        st = compile_pattern(L, j, field, sub, expanded ? expanded : pat->valuestring, m);
+        free(expanded);
     }
     if (st != PG_OK) return st;
     /* register now so the pattern is freed with the pack even if a later field fails */
@@ -511,6 +522,38 @@ static pg_status parse_rules_array(loader *L, const cJSON *arr, size_t *cap) {
 
 /* ---- the pack ---- */
 
+/* pack.json's "severity_weights": how much a finding of each severity adds to its section's
+ * score. A severity it leaves out keeps the default (PG_WEIGHT_LOW/MEDIUM/HIGH). */
+static pg_status parse_weights(loader *L, const cJSON *w) {
+    double *weight = L->p->weight;
+    weight[PG_SEV_NONE] = weight[PG_SEV_LOW] = PG_WEIGHT_LOW;
+    weight[PG_SEV_MEDIUM] = PG_WEIGHT_MEDIUM;
+    weight[PG_SEV_HIGH] = PG_WEIGHT_HIGH;
+    if (!w) return PG_OK;
+    if (!cJSON_IsObject(w))
+        return fail(L, "severity_weights", "must be an object: {\"low\": 0.3, \"medium\": 0.6, \"high\": 0.9}");
+    for (const cJSON *k = w->child; k; k = k->next) {
+        char field[96];
+        snprintf(field, sizeof field, "severity_weights.%.60s", k->string);
+        pg_severity s = pg_severity_parse(k->string);
+        if (s == PG_SEV_NONE) return fail(L, field, "not a severity: the keys are \"low\", \"medium\" and \"high\"");
+        if (!cJSON_IsNumber(k) || !(k->valuedouble >= 0 && k->valuedouble <= 1))
+            return fail(L, field, "must be a number from 0 to 1");
+        weight[s] = k->valuedouble;
+    }
+    weight[PG_SEV_NONE] = weight[PG_SEV_LOW];
+    return PG_OK;
+}
+
+/* pack.json's "parts": the name of a parts file (loaded by load_parts_file), or the parts. */
+static pg_status parse_parts(loader *L, const cJSON *parts) {
+    if (cJSON_IsString(parts) && parts->valuestring[0]) {
+        L->parts_file = pg_arena_strdup(L->p->arena, parts->valuestring);
+        return L->parts_file ? PG_OK : nomem(L);
+    }
+    return pg_parts_new(parts, L->file, &L->parts, L->err);
+}
+
 static pg_status parse_meta(loader *L, const cJSON *j) {
     pg_pack *p = L->p;
     pg_status st = PG_OK;
@@ -520,6 +563,9 @@ static pg_status parse_meta(loader *L, const cJSON *j) {
     p->name = get_string(L, j, "name", 0, &st);
     L->model = get_string(L, j, "model", 0, &st);
     if (st != PG_OK) return st;
+    if ((st = parse_weights(L, cJSON_GetObjectItemCaseSensitive(j, "severity_weights"))) != PG_OK ||
+        (st = parse_parts(L, cJSON_GetObjectItemCaseSensitive(j, "parts"))) != PG_OK)
+        return st;
     if (!p->name) p->name = p->id;
     const cJSON *secs = cJSON_GetObjectItemCaseSensitive(j, "sections");
     if (!cJSON_IsObject(secs) || !secs->child)
@@ -626,6 +672,36 @@ static pg_status load_inline_lexicons(loader *L, const cJSON *lex) {
     return PG_OK;
 }
 
+/* A file pack.json names (the model, the parts): relative to the pack's folder, or to the
+ * folder of a one-file pack; an absolute path as it is. */
+static void pack_relative(char *out, size_t cap, const char *packpath, int isdir,
+                          const char *name) {
+    if (name[0] == '/') snprintf(out, cap, "%s", name);
+    else if (isdir) snprintf(out, cap, "%s/%s", packpath, name);
+    else {
+        const char *slash = strrchr(packpath, '/');
+        int dl = slash ? (int)(slash - packpath) : 1;
+        snprintf(out, cap, "%.*s/%s", dl, slash ? packpath : ".", name);
+    }
+}
+
+/* The parts file pack.json names: {"parts": {"name": "pattern text", ...}}. */
+static pg_status load_parts_file(loader *L, const char *packpath, int isdir) {
+    if (!L->parts_file) return PG_OK;
+    char path[4096];
+    pack_relative(path, sizeof path, packpath, isdir, L->parts_file);
+    if (!(L->file = pg_arena_strdup(L->p->arena, path))) return nomem(L);
+    cJSON *j = NULL;
+    pg_status st = pg_json_load(path, &j, PG_ERULE, L->err);
+    if (st != PG_OK) return st;
+    const cJSON *parts = cJSON_GetObjectItemCaseSensitive(j, "parts");
+    if (!cJSON_IsObject(j) || !parts)
+        st = fail(L, "parts", "a parts file is {\"parts\": {\"name\": \"pattern text\", ...}}");
+    else st = pg_parts_new(parts, L->file, &L->parts, L->err);
+    cJSON_Delete(j);
+    return st;
+}
+
 static pg_status load_dir(loader *L, const char *dir, size_t *cap) {
     char path[1024];
     cJSON *meta = NULL;
@@ -641,6 +717,7 @@ static pg_status load_dir(loader *L, const char *dir, size_t *cap) {
     cJSON_Delete(meta);
     if (st != PG_OK) return st;
 
+    if ((st = load_parts_file(L, dir, 1)) != PG_OK) return st;
     snprintf(path, sizeof path, "%s/lexicons", dir);
     if ((st = load_lexicon_dir(L, path)) != PG_OK) return st;
 
@@ -649,6 +726,7 @@ static pg_status load_dir(loader *L, const char *dir, size_t *cap) {
     if (list_dir(dir, ".json", &names, &n)) return nomem(L);
     for (size_t i = 0; i < n && st == PG_OK; i++) {
         if (strcmp(names[i], "pack.json") == 0) continue;
+        if (L->parts_file && strcmp(names[i], L->parts_file) == 0) continue; /* not rules */
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         L->file = pg_arena_strdup(L->p->arena, path);
         if (!L->file) { st = nomem(L); break; }
@@ -670,6 +748,9 @@ static pg_status load_file(loader *L, const char *path, size_t *cap) {
     pg_status st = pg_json_load(path, &j, PG_ERULE, L->err);
     if (st != PG_OK) return st;
     st = parse_meta(L, j);
+    if (st == PG_OK) st = load_parts_file(L, path, 0);
+    if (st == PG_OK) L->file = pg_arena_strdup(L->p->arena, path);
+    if (st == PG_OK && !L->file) st = nomem(L);
     if (st == PG_OK) st = load_inline_lexicons(L, cJSON_GetObjectItemCaseSensitive(j, "lexicons"));
     if (st == PG_OK) {
         const cJSON *rules = cJSON_GetObjectItemCaseSensitive(j, "rules");
@@ -694,13 +775,7 @@ static pg_status load_model(loader *L, const char *packpath, int isdir, unsigned
         return PG_OK;
     }
     char path[4096];
-    if (L->model[0] == '/') snprintf(path, sizeof path, "%s", L->model);
-    else if (isdir) snprintf(path, sizeof path, "%s/%s", packpath, L->model);
-    else {
-        const char *slash = strrchr(packpath, '/');
-        int dl = slash ? (int)(slash - packpath) : 1;
-        snprintf(path, sizeof path, "%.*s/%s", dl, slash ? packpath : ".", L->model);
-    }
+    pack_relative(path, sizeof path, packpath, isdir, L->model);
     pg_status st = pg_model_load(path, &p->model, L->err);
     if (st != PG_OK) return st;
     for (size_t i = 0; i < p->nrules; i++) {
@@ -728,11 +803,13 @@ pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, s
         free(p);
         return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
     }
-    loader L = {p, path, NULL, err, NULL};
+    loader L = {p, path, NULL, err, NULL, NULL, NULL};
     size_t cap = 0;
     pg_status st = PG_OK;
     if (!(p->path = pg_arena_strdup(p->arena, path))) st = nomem(&L);
     if (st == PG_OK) st = S_ISDIR(sb.st_mode) ? load_dir(&L, path, &cap) : load_file(&L, path, &cap);
+    pg_parts_free(L.parts); /* the patterns hold their parts expanded: the parts are done */
+    L.parts = NULL;
     if (st == PG_OK && p->nrules == 0)
         st = pg_fail(err, PG_ERULE, path, NULL, "rules", -1, "%s: the pack has no rules", path);
     if (st == PG_OK) st = load_model(&L, path, S_ISDIR(sb.st_mode), flags);

@@ -32,9 +32,9 @@ static int cmp_section(const void *a, const void *b) {
     return strcmp(x->section, y->section);
 }
 
-/* How much one finding adds to its section's score. */
-static double weight(pg_severity s) {
-    return s == PG_SEV_HIGH ? 0.9 : s == PG_SEV_MEDIUM ? 0.6 : 0.3;
+/* How much one finding adds to its section's score: pack.json's "severity_weights". */
+static double weight(const pg_pack *p, pg_severity s) {
+    return p->weight[s == PG_SEV_HIGH ? PG_SEV_HIGH : s == PG_SEV_MEDIUM ? PG_SEV_MEDIUM : PG_SEV_LOW];
 }
 
 static int cmp_hit(const void *a, const void *b) {
@@ -178,7 +178,7 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
             s->level = PG_SEV_NONE;
             s->score = 1.0; /* holds prod(1 - w) until the end, then 1 - that */
         }
-        s->score *= 1.0 - weight(f->severity) * f->confidence;
+        s->score *= 1.0 - weight(sc->pack, f->severity) * f->confidence;
         if (f->severity > s->level) s->level = f->severity;
         s->findings++;
     }

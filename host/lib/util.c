@@ -95,6 +95,17 @@ pg_status pg_fail(pg_error *err, pg_status status, const char *file, const char 
     return status;
 }
 
+pg_status pg_vfail_in(pg_error *err, pg_status status, const char *file, const char *rule,
+                      const char *field, long offset, const char *fmt, va_list ap) {
+    char msg[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    if (rule)
+        return pg_fail(err, status, file, rule, field, offset, "%s: rule '%s': %s%s%s", file,
+                       rule, field ? field : "", field ? ": " : "", msg);
+    return pg_fail(err, status, file, NULL, field, offset, "%s: %s%s%s", file,
+                   field ? field : "", field ? ": " : "", msg);
+}
+
 /* ---- span vectors ---- */
 
 int pg_hitvec_push(pg_hitvec *hv, uint32_t s, uint32_t e) {

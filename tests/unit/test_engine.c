@@ -363,10 +363,11 @@ static const char *write_file(const char *name, const char *content) {
     return path;
 }
 
-#define PACK_HEAD                                                                            \
+#define PACK_START                                                                           \
     "{\"id\":\"t\",\"version\":\"1\",\"sections\":{\"3.1\":{\"title\":\"Privacy\","          \
     "\"text\":\"Registrants should avoid posting patient information.\"}},"                  \
-    "\"lexicons\":{\"pt\":[\"patient\"]},\"rules\":["
+    "\"lexicons\":{\"pt\":[\"patient\"]},"
+#define PACK_HEAD PACK_START "\"rules\":["
 #define RULE(extra)                                                                          \
     "{\"id\":\"privacy.x\",\"category\":\"privacy\",\"section\":\"3.1\",\"severity\":"      \
     "\"high\",\"message\":\"m\",\"explanation\":\"e\",\"suggestion\":\"s\","                 \
@@ -683,6 +684,153 @@ START_TEST(the_packs_sections_can_be_listed) {
 }
 END_TEST
 
+/* ---- named parts: {{name}} in a pattern ---- */
+
+/* A one-file pack whose parts are `parts` (a JSON object) and whose one rule's pattern is
+ * `pattern`. */
+#define PARTS_PACK(parts, pattern)                                                           \
+    PACK_START "\"parts\":" parts ",\"rules\":[" RULE(",\"match\":{\"pattern\":\"" pattern "\"}") "]}"
+
+START_TEST(a_pattern_refers_to_parts_that_refer_to_parts) {
+    make_tmpdir();
+    pg_ctx *c;
+    pg_error err;
+    const char *path = write_file("pack.json", PARTS_PACK("{\"who\":\"(?:{{pt}}|client)\","
+                                                          "\"pt\":\"pati{{ent}}\",\"ent\":\"ent\"}",
+                                                          "my {{who}} in room (?:{{ent}})?4"));
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_msg(pg_ctx_load(c, path, &err) == PG_OK, "%s", err.message);
+    ck_assert(fires(c, "Saw my patient in room 4 today", "privacy.x", NULL));
+    ck_assert(fires(c, "Saw my client in room ent4 today", "privacy.x", NULL));
+    ck_assert(!fires(c, "Saw my pati in room 4 today", "privacy.x", NULL));
+    pg_ctx_free(c);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(a_folder_pack_reads_the_parts_file_its_pack_json_names) {
+    make_tmpdir();
+    write_file("pack.json", "{\"id\":\"t\",\"version\":\"1\",\"parts\":\"parts.json\","
+                            "\"sections\":{\"3.1\":{\"title\":\"Privacy\",\"text\":\"No.\"}}}");
+    write_file("parts.json", "{\"parts\":{\"pt\":\"patient\"}}");
+    write_file("rules.json", "{\"rules\":[" RULE(",\"match\":{\"pattern\":\"my {{pt}}\"}") "]}");
+    pg_ctx *c = pgt_load(tmpdir);
+    ck_assert(fires(c, "Saw my patient today", "privacy.x", NULL));
+    pg_ctx_free(c);
+    /* a fault in the parts file is reported in the parts file's name */
+    const char *parts = write_file("parts.json", "{\"parts\":{\"pt\":\"{{nope}}\"}}");
+    pg_error err;
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_int_eq(pg_ctx_load(c, tmpdir, &err), PG_ERULE);
+    ck_assert_str_eq(err.file, parts);
+    ck_assert_str_eq(err.field, "parts.pt");
+    ck_assert_msg(strstr(err.message, "unknown part 'nope'"), "%s", err.message);
+    pg_ctx_free(c);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(part_errors_name_the_file_the_field_and_the_part) {
+    make_tmpdir();
+    /* an unknown part, in a rule's pattern and in a part */
+    expect_load_error(PARTS_PACK("{\"a\":\"x\"}", "my {{nope}}"), PG_ERULE, "match.pattern",
+                      "unknown part 'nope'");
+    expect_load_error(PARTS_PACK("{\"a\":\"x{{b}}\"}", "{{a}}"), PG_ERULE, "parts.a",
+                      "unknown part 'b'");
+    /* a cycle, spelled from where it starts */
+    expect_load_error(PARTS_PACK("{\"a\":\"x{{b}}\",\"b\":\"y{{c}}\",\"c\":\"{{a}}\"}", "{{a}}"),
+                      PG_ERULE, "parts.c", "cycle: a -> b -> c -> a");
+    expect_load_error(PARTS_PACK("{\"a\":\"(?:x|{{a}})\"}", "{{a}}"), PG_ERULE, "parts.a",
+                      "cycle: a -> a");
+    /* a bad name, where the part is defined and where it is referred to */
+    expect_load_error(PARTS_PACK("{\"Big Name\":\"x\"}", "x"), PG_ERULE, "parts.Big Name",
+                      "'Big Name' is not a part name");
+    expect_load_error(PARTS_PACK("{\"a\":\"x\"}", "{{A}}"), PG_ERULE, "match.pattern",
+                      "'{{A}}' at byte 0 is not a part reference");
+    expect_load_error(PARTS_PACK("{\"a\":\"x\"}", "my {{a"), PG_ERULE, "match.pattern",
+                      "no '}}' closes it");
+    /* a part that is not a string */
+    expect_load_error(PARTS_PACK("{\"a\":[\"x\"]}", "{{a}}"), PG_ERULE, "parts.a",
+                      "must be a non-empty string");
+    expect_load_error(PARTS_PACK("[\"x\"]", "x"), PG_ERULE, "parts", "must be an object");
+    /* an expansion over PG_PARTS_MAX_EXPANSION (64 KiB): 16 bytes doubled 13 times */
+    expect_load_error(PARTS_PACK("{\"p0\":\"0123456789abcdef\",\"p1\":\"{{p0}}{{p0}}\","
+                                 "\"p2\":\"{{p1}}{{p1}}\",\"p3\":\"{{p2}}{{p2}}\","
+                                 "\"p4\":\"{{p3}}{{p3}}\",\"p5\":\"{{p4}}{{p4}}\","
+                                 "\"p6\":\"{{p5}}{{p5}}\",\"p7\":\"{{p6}}{{p6}}\","
+                                 "\"p8\":\"{{p7}}{{p7}}\",\"p9\":\"{{p8}}{{p8}}\","
+                                 "\"p10\":\"{{p9}}{{p9}}\",\"p11\":\"{{p10}}{{p10}}\","
+                                 "\"p12\":\"{{p11}}{{p11}}\",\"p13\":\"{{p12}}{{p12}}\"}",
+                                 "{{p13}}"),
+                      PG_ERULE, "parts.p13", "PG_PARTS_MAX_EXPANSION");
+    /* all the parts together over PG_PARTS_MAX_TOTAL (4 MiB): 80 parts of 64 KiB */
+    static char many[8192];
+    size_t n = (size_t)snprintf(many, sizeof many, "{\"p0\":\"0123456789abcdef\"");
+    for (int i = 1; i <= 12; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, ",\"p%d\":\"{{p%d}}{{p%d}}\"", i, i - 1, i - 1);
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, ",\"q%d\":\"{{p12}}\"", i);
+    snprintf(many + n, sizeof many - n, "}");
+    static char pack[9000];
+    snprintf(pack, sizeof pack, PARTS_PACK("%s", "{{p0}}"), many);
+    expect_load_error(pack, PG_ERULE, NULL, "PG_PARTS_MAX_TOTAL");
+    /* a pattern without parts, in a pack without parts, that writes "{{" */
+    expect_load_error(PACK_HEAD RULE(",\"match\":{\"pattern\":\"{{pt}}\"}") "]}", PG_ERULE,
+                      "match.pattern", "unknown part 'pt'");
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(an_escaped_brace_is_not_a_part_reference) {
+    make_tmpdir();
+    pg_ctx *c;
+    pg_error err;
+    const char *path = write_file("pack.json", PARTS_PACK("{\"a\":\"x\"}", "\\\\{{a}}"));
+    ck_assert_int_eq(pg_ctx_new(&c), PG_OK);
+    ck_assert_msg(pg_ctx_load(c, path, &err) == PG_OK, "%s", err.message);
+    ck_assert(fires(c, "look: {{a}}", "privacy.x", NULL)); /* \{{a}}: a literal "{", then "{a}}" */
+    pg_ctx_free(c);
+    rm_tmpdir();
+}
+END_TEST
+
+/* ---- severity weights: pack.json's "severity_weights" ---- */
+
+static double section_score(pg_ctx *c, const char *text) {
+    pg_result *r = pgt_check(c, text);
+    ck_assert_uint_eq(r->nsections, 1);
+    double score = r->sections[0].score;
+    pg_result_free(r);
+    return score;
+}
+
+START_TEST(severity_weights_come_from_the_pack_with_defaults) {
+    make_tmpdir();
+    /* high, confidence 0.8 (the default): 0.9 * 0.8 without weights, 0.5 * 0.8 with */
+    pg_ctx *c = pgt_load(write_file("pack.json", PACK_HEAD RULE(",\"match\":{\"terms\":[\"patient\"]}") "]}"));
+    ck_assert_double_eq_tol(section_score(c, "my patient"), 0.72, 1e-9);
+    pg_ctx_free(c);
+    c = pgt_load(write_file("pack.json", PACK_START "\"severity_weights\":{\"high\":0.5,\"low\":0},"
+                                         "\"rules\":[" RULE(",\"match\":{\"terms\":[\"patient\"]}") "]}"));
+    ck_assert_double_eq_tol(section_score(c, "my patient"), 0.4, 1e-9);
+    pg_ctx_free(c);
+    rm_tmpdir();
+}
+END_TEST
+
+START_TEST(bad_severity_weights_are_refused_naming_the_field) {
+    make_tmpdir();
+#define WEIGHTS(w) PACK_START "\"severity_weights\":" w ",\"rules\":[" RULE(",\"match\":{\"terms\":[\"a\"]}") "]}"
+    expect_load_error(WEIGHTS("{\"high\":1.5}"), PG_ERULE, "severity_weights.high", "from 0 to 1");
+    expect_load_error(WEIGHTS("{\"medium\":-0.1}"), PG_ERULE, "severity_weights.medium", "from 0 to 1");
+    expect_load_error(WEIGHTS("{\"low\":\"0.3\"}"), PG_ERULE, "severity_weights.low", "a number");
+    expect_load_error(WEIGHTS("{\"severe\":0.3}"), PG_ERULE, "severity_weights.severe", "not a severity");
+    expect_load_error(WEIGHTS("[0.3,0.6,0.9]"), PG_ERULE, "severity_weights", "must be an object");
+#undef WEIGHTS
+    rm_tmpdir();
+}
+END_TEST
+
 static Suite *engine_suite(void) {
     Suite *s = suite_create("engine");
     TCase *t = tcase_create("utf16");
@@ -733,6 +881,15 @@ static Suite *engine_suite(void) {
     tcase_add_test(t, a_broken_overlay_is_refused_names_the_fault_and_changes_nothing);
     tcase_add_test(t, an_overlay_set_before_loading_applies_at_the_load);
     tcase_add_test(t, the_packs_sections_can_be_listed);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("parts and weights");
+    tcase_add_test(t, a_pattern_refers_to_parts_that_refer_to_parts);
+    tcase_add_test(t, a_folder_pack_reads_the_parts_file_its_pack_json_names);
+    tcase_add_test(t, part_errors_name_the_file_the_field_and_the_part);
+    tcase_add_test(t, an_escaped_brace_is_not_a_part_reference);
+    tcase_add_test(t, severity_weights_come_from_the_pack_with_defaults);
+    tcase_add_test(t, bad_severity_weights_are_refused_naming_the_field);
     suite_add_tcase(s, t);
     return s;
 }
