@@ -175,7 +175,7 @@ int pg_lexicons_reserve(pg_lexicons *lx, size_t bytes);
 /* Scan the tokens once and append every hit to hits[lexicon index]. */
 int pg_lexicon_scan(const pg_lexicons *lx, pg_scratch *sc);
 
-/* ---- where patterns can start (prefilter.c) ---- */
+/* ---- where patterns can start (pattern_start.c, start_seqs.c, start_table.c) ---- */
 
 /* A match may begin with a byte of c0 followed by a byte of c1 (c1 holds every byte, and 0
  * for the end of the text, when one byte may be the whole match). prev: 0, or what the byte
@@ -211,7 +211,7 @@ typedef struct pg_pattern {
     uint32_t minlen;
     int nneed;
     uint8_t need[2][32]; /* bit b of need[i][b / 8]: byte b */
-    /* When its starts are known (prefilter.c) the pattern is compiled anchored and tried only
+    /* When its starts are known (pattern_start.c) the pattern is compiled anchored and tried only
      * at the positions the pack's start table finds: keys until the table is built, then fidx,
      * its index in that table (-1 before: tried at every character). */
     int anchored;

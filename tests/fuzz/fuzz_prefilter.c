@@ -1,4 +1,4 @@
-/* fuzz_prefilter.c - libFuzzer target for where patterns start (host/lib/prefilter.c): the
+/* fuzz_prefilter.c - libFuzzer target for where patterns start (host/lib/pattern_start.c, start_table.c): the
  * input is a pattern, a newline and a text; the pattern run only at its candidate starts must
  * find exactly what a plain PCRE2 search over the whole text finds. */
 #include <stdlib.h>

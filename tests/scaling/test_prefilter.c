@@ -1,4 +1,4 @@
-/* test_prefilter.c - Check suite for where patterns start (host/lib/prefilter.c): every pattern
+/* test_prefilter.c - Check suite for where patterns start (host/lib/pattern_start.c, start_table.c): every pattern
  * of the real pack, run only at its candidate starts, finds exactly what PCRE2 finds scanning
  * the whole text, on the rule examples, the labelled posts, generated and adversarial text. */
 #include <check.h>

@@ -18,7 +18,7 @@ static int may_match(const char *src, int caseless, const char *text, int *match
     uint8_t present[32];
     pg_bytes_present(text, strlen(text), present);
     int may = pg_pattern_may_match(&p, present, strlen(text));
-    /* the engine's copy may be compiled anchored (prefilter.c runs it only where a match can
+    /* the engine's copy may be compiled anchored (start_table.c runs it only where a match can
      * start), so the answer comes from the same source compiled for a search */
     pcre2_code *re = pg_full_compile(src, caseless);
     ck_assert_ptr_nonnull(re);
