@@ -114,8 +114,9 @@ def findings(reply, rule):
 def rules_files():
     """(file name, its rules) for every rules file of the pack, in name order."""
     for f in sorted(glob.glob(os.path.join(ROOT, "rules", "*.json"))):
-        if os.path.basename(f) != "pack.json":
-            yield os.path.basename(f), json.load(open(f, encoding="utf-8"))["rules"]
+        doc = json.load(open(f, encoding="utf-8"))
+        if "rules" in doc:  # not pack.json or parts.json
+            yield os.path.basename(f), doc["rules"]
 
 
 def first_examples():
