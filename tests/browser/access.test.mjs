@@ -5,18 +5,14 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, SITES, EXTENSION_ID, ROOT } from './harness.mjs';
+import { launch, EXTENSION_ID, ROOT } from './harness.mjs';
 import { HostClient, expectedUnderlines } from './hostclient.mjs';
 import { waitUnderlines } from './underlines.mjs';
+import { EDITORS, openSite, type } from './site.mjs';
 
 const SHOTS = path.join(ROOT, 'docs', 'ui');
 const WAIT = 20000; // a safety net for a hung run, not a time budget
 
-const EDITORS = {
-  x: { editor: '[data-testid="tweetTextarea_0"]', post: '[data-testid="tweetButtonInline"]' },
-  facebook: { editor: '[data-lexical-editor="true"]', post: '[role="button"][aria-label="Post"]' },
-  textarea: { editor: 'textarea', post: '#post' },
-};
 // One high privacy finding and a medium respect one, after emoji and accents.
 const TEXT = 'Résumé 🩺👍 of my night: 67M from Gimli in bed 4 last night with a rare sarcoma, what a case. ' +
   'Also sick of the drug seekers.';
@@ -24,23 +20,6 @@ const TEXT = 'Résumé 🩺👍 of my night: 67M from Gimli in bed 4 last night 
 const ui = (page, what) => page.locator('postguard-ui').locator(`[data-pg="${what}"]`);
 const norm = (s) => (s ?? '').replace(/\s+/g, ' ').trim();
 const posted = (page) => page.evaluate(() => window.__posted);
-
-async function openSite(ctx, site) {
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(WAIT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(SITES[site].url);
-  await page.waitForFunction(() => window.__ready === true);
-  await page.locator('postguard-ui').waitFor({ state: 'attached' });
-  page.errors = errors;
-  return page;
-}
-
-async function type(page, site, text) {
-  await page.click(EDITORS[site].editor);
-  await page.keyboard.type(text);
-}
 
 const editorText = (page, site) => page.evaluate((sel) => {
   const e = document.querySelector(sel);
@@ -96,31 +75,38 @@ async function setSettings(ctx, patch) {
   }, patch);
 }
 
-describe('What a physician sees, in Chromium with the real host', () => {
-  let browser, host, answer;
+// A browser for one describe block, and the real host's own answer for TEXT (what the page must
+// show), both started before its tests and closed after them.
+function withBrowser(opts) {
+  const run = { browser: null, host: null, answer: null };
   before(async () => {
-    host = new HostClient();
-    await host.hello();
-    answer = await host.check(TEXT);
-    assert.ok(answer.findings.some((f) => f.severity === 'high'), 'the test post has a high finding');
-    assert.ok(answer.findings.some((f) => f.severity === 'medium'), 'the test post has a medium finding');
+    run.host = new HostClient();
+    await run.host.hello();
+    run.answer = await run.host.check(TEXT);
+    assert.ok(run.answer.findings.some((f) => f.severity === 'high'), 'the test post has a high finding');
+    assert.ok(run.answer.findings.some((f) => f.severity === 'medium'), 'the test post has a medium finding');
     await mkdir(SHOTS, { recursive: true });
-    browser = await launch({ host: true });
+    run.browser = await launch({ host: true, ...opts });
   });
   after(async () => {
-    if (browser) await browser.close();
-    if (host) await host.close();
+    if (run.browser) await run.browser.close();
+    if (run.host) await run.host.close();
   });
+  return run;
+}
+
+describe('What a physician sees, in Chromium with the real host', () => {
+  const run = withBrowser({});
 
   test('the badge is a button that says how many findings and how bad, and the live region announces them', async () => {
-    const page = await openSite(browser.context, 'x');
+    const page = await openSite(run.browser.context, 'x');
     await type(page, 'x', TEXT);
-    await settle(page, answer);
+    await settle(page, run.answer);
     const badge = ui(page, 'badge');
     assert.equal(await badge.evaluate((e) => e.tagName), 'BUTTON', 'the badge is a real button (focusable)');
-    assert.equal(norm(await ui(page, 'count').textContent()), String(answer.findings.length), 'count on the badge');
+    assert.equal(norm(await ui(page, 'count').textContent()), String(run.answer.findings.length), 'count on the badge');
     const label = await badge.getAttribute('aria-label');
-    assert.match(label, new RegExp(`\\b${answer.findings.length}\\b`), `the badge's name says the count: ${label}`);
+    assert.match(label, new RegExp(`\\b${run.answer.findings.length}\\b`), `the badge's name says the count: ${label}`);
     assert.match(label, /high/i, `the badge's name says the worst severity in words: ${label}`);
     assert.notEqual(norm(await badge.locator('.glyph').textContent()), '', 'a glyph beside the colour (not colour alone)');
     await page.waitForFunction(() => /\d/.test(document.querySelector('postguard-ui').shadowRoot
@@ -128,17 +114,17 @@ describe('What a physician sees, in Chromium with the real host', () => {
     const live = ui(page, 'live');
     assert.equal(await live.getAttribute('aria-live'), 'polite', 'a polite live region');
     const said = norm(await live.textContent());
-    assert.match(said, new RegExp(`\\b${answer.findings.length}\\b`), `the live region announces the count: ${said}`);
-    for (const f of answer.findings) {
+    assert.match(said, new RegExp(`\\b${run.answer.findings.length}\\b`), `the live region announces the count: ${said}`);
+    for (const f of run.answer.findings) {
       assert.ok(!said.includes(TEXT.slice(f.start, f.end)), 'the announcement never reads out post text');
     }
     await page.close();
   });
 
   test('badge and severity chips have text contrast of at least 4.5:1', async () => {
-    const page = await openSite(browser.context, 'textarea');
+    const page = await openSite(run.browser.context, 'textarea');
     await type(page, 'textarea', TEXT);
-    await settle(page, answer);
+    await settle(page, run.answer);
     const [b] = await colours(page, 'badge');
     const ratio = contrast(b.fg, b.bg);
     assert.ok(ratio >= 4.5, `badge (${b.sev}) ${b.fg} on ${b.bg}: ${ratio.toFixed(2)}:1`);
@@ -146,7 +132,7 @@ describe('What a physician sees, in Chromium with the real host', () => {
     for (const sev of ['high', 'medium']) {
       await page.keyboard.press('Alt+Shift+KeyP');
       await ui(page, 'popover').waitFor({ state: 'visible' });
-      for (let i = 0; i < answer.findings.length; i++) {
+      for (let i = 0; i < run.answer.findings.length; i++) {
         const [c] = await colours(page, 'severity');
         if (c.sev === sev) break;
         await ui(page, 'next').click();
@@ -163,14 +149,14 @@ describe('What a physician sees, in Chromium with the real host', () => {
   });
 
   test('keyboard: Alt+Shift+P opens the first finding with focus, arrows go through all, Escape returns to the editor', async () => {
-    const page = await openSite(browser.context, 'x');
+    const page = await openSite(run.browser.context, 'x');
     await type(page, 'x', TEXT);
-    await settle(page, answer);
+    await settle(page, run.answer);
     await page.keyboard.press('Alt+Shift+KeyP');
     await ui(page, 'popover').waitFor({ state: 'visible' });
     assert.equal((await focused(page)).in, 'popover', 'the focus moves into the card');
     assert.equal(await ui(page, 'popover').getAttribute('role'), 'dialog', 'the card is a dialog');
-    const n = answer.findings.length;
+    const n = run.answer.findings.length;
     assert.equal(norm(await ui(page, 'position').textContent()), `1 of ${n}`, 'position in the list');
     const seen = [norm(await ui(page, 'message').textContent())];
     for (let i = 1; i < n; i++) {
@@ -181,7 +167,7 @@ describe('What a physician sees, in Chromium with the real host', () => {
       assert.equal((await focused(page)).in, 'popover', 'the focus stays in the card');
       seen.push(norm(await ui(page, 'message').textContent()));
     }
-    assert.deepEqual([...seen].sort(), answer.findings.map((f) => norm(f.message)).sort(), 'every finding is reachable');
+    assert.deepEqual([...seen].sort(), run.answer.findings.map((f) => norm(f.message)).sort(), 'every finding is reachable');
     await page.keyboard.press('ArrowLeft');
     await page.waitForFunction((k) => document.querySelector('postguard-ui').shadowRoot
       .querySelector('[data-pg="position"]')?.textContent.startsWith(`${k} `), n - 1, { timeout: WAIT }).catch(() => {});
@@ -201,10 +187,10 @@ describe('What a physician sees, in Chromium with the real host', () => {
   });
 
   test('a closed card does not reopen on every click into its word; the badge still opens it', async () => {
-    const page = await openSite(browser.context, 'textarea');
+    const page = await openSite(run.browser.context, 'textarea');
     await type(page, 'textarea', TEXT);
-    await settle(page, answer);
-    const f = answer.findings.find((x) => x.severity === 'high');
+    await settle(page, run.answer);
+    const f = run.answer.findings.find((x) => x.severity === 'high');
     const word = TEXT.slice(f.start, f.end);
     const at = () => page.evaluate((w) => {
       for (const r of CSS.highlights.get('postguard-high') ?? []) {
@@ -231,10 +217,10 @@ describe('What a physician sees, in Chromium with the real host', () => {
   });
 
   test('"Ignore here" and "Stop flagging this rule" each offer Undo, which brings the finding back', async () => {
-    const page = await openSite(browser.context, 'facebook');
+    const page = await openSite(run.browser.context, 'facebook');
     await type(page, 'facebook', TEXT);
-    await settle(page, answer);
-    const total = answer.findings.length;
+    await settle(page, run.answer);
+    const total = run.answer.findings.length;
     const countIs = (n) => page.waitForFunction((k) => document.querySelector('postguard-ui').shadowRoot
       .querySelector('[data-pg="count"]')?.textContent.trim() === String(k), n, { timeout: WAIT }).catch(() => {});
     const openMedium = async () => {
@@ -253,7 +239,7 @@ describe('What a physician sees, in Chromium with the real host', () => {
     await ui(page, 'undo').click();
     await countIs(total);
     assert.equal(norm(await ui(page, 'count').textContent()), String(total), 'Undo brings it back');
-    await settle(page, answer);
+    await settle(page, run.answer);
 
     await openMedium();
     assert.equal(await ui(page, 'mute-rule').isVisible(), false, 'muting is not one click away');
@@ -267,7 +253,7 @@ describe('What a physician sees, in Chromium with the real host', () => {
     await ui(page, 'undo').click();
     await countIs(total);
     assert.equal(norm(await ui(page, 'count').textContent()), String(total), 'Undo turns the rule back on');
-    const sw = await settingsWorker(browser.context);
+    const sw = await settingsWorker(run.browser.context);
     const muted = await sw.evaluate(async () => (await chrome.storage.local.get('settings')).settings?.mutedRules ?? []);
     assert.deepEqual(muted, [], 'nothing stays muted after Undo');
     await assertText(page, 'facebook', 'ignore, mute and undo');
@@ -275,13 +261,13 @@ describe('What a physician sees, in Chromium with the real host', () => {
   });
 
   test('the gate lists every high and medium finding with its severity in words and traps Tab', async () => {
-    const page = await openSite(browser.context, 'x');
+    const page = await openSite(run.browser.context, 'x');
     await type(page, 'x', TEXT);
-    await settle(page, answer);
+    await settle(page, run.answer);
     await page.click(EDITORS.x.post);
     await ui(page, 'gate').waitFor({ state: 'visible' });
     const items = await ui(page, 'gate-item').allTextContents();
-    const want = answer.findings.filter((f) => f.severity !== 'low');
+    const want = run.answer.findings.filter((f) => f.severity !== 'low');
     assert.equal(items.length, want.length, 'one item per high and medium finding');
     assert.match(norm(items[0]), /high/i, 'high first, in words');
     assert.ok(items.some((s) => /medium/i.test(s)), 'the medium finding is listed too');
@@ -353,23 +339,12 @@ describe('Without the host: on the page, on the toolbar, and failing closed by p
 });
 
 describe('The UI in French (Chromium in French)', () => {
-  let browser, host, answer;
-  before(async () => {
-    host = new HostClient();
-    await host.hello();
-    answer = await host.check(TEXT);
-    await mkdir(SHOTS, { recursive: true });
-    browser = await launch({ host: true, locale: 'fr-CA' });
-  });
-  after(async () => {
-    if (browser) await browser.close();
-    if (host) await host.close();
-  });
+  const run = withBrowser({ locale: 'fr-CA' });
 
   test('the card and the gate speak French; the text is intact', async () => {
-    const page = await openSite(browser.context, 'x');
+    const page = await openSite(run.browser.context, 'x');
     await type(page, 'x', TEXT);
-    await settle(page, answer);
+    await settle(page, run.answer);
     await page.keyboard.press('Alt+Shift+KeyP');
     await ui(page, 'popover').waitFor({ state: 'visible' });
     assert.equal(norm(await ui(page, 'ignore').textContent()), 'Ignorer ici', 'the card\'s buttons in French');

@@ -5,21 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { launch, hostPids, SITES, EXTENSION_ID } from './harness.mjs';
+import { launch, hostPids, EXTENSION_ID } from './harness.mjs';
 import { HostClient, expectedUnderlines } from './hostclient.mjs';
 import { underlines, waitUnderlines } from './underlines.mjs';
+import { EDITORS, openSite, type } from './site.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(here, 'screenshots');
 const WAIT = 20000; // a safety net for a hung run, not a time budget: nothing asserts on elapsed time
 
-// Each site's editor and Post control, as laid out on the pages (pages/*.html).
-const EDITORS = {
-  x: { editor: '[data-testid="tweetTextarea_0"]', post: '[data-testid="tweetButtonInline"]' },
-  facebook: { editor: '[data-lexical-editor="true"]', post: '[role="button"][aria-label="Post"]' },
-  linkedin: { editor: '.ql-editor', post: '.share-actions__primary-action' },
-  textarea: { editor: 'textarea', post: '#post' },
-};
 
 // Posts with flagged phrases after emoji (two UTF-16 units each) and accents, so that an offset counted
 // in code points or bytes lands on the wrong characters.
@@ -59,23 +53,6 @@ async function assertText(page, site, expected, when) {
     el.querySelectorAll('postguard-ui, [data-pg], [class*="postguard"], [id*="postguard"]').length);
   assert.equal(foreign, 0, `extension elements inside the editor after ${when}`);
   assert.equal(await page.evaluate(() => window.__xss), undefined, `page script ran from post text after ${when}`);
-}
-
-async function openSite(ctx, site) {
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(WAIT);
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(SITES[site].url);
-  await page.waitForFunction(() => window.__ready === true);
-  await page.locator('postguard-ui').waitFor({ state: 'attached' });
-  page.errors = errors;
-  return page;
-}
-
-async function type(page, site, text) {
-  await page.click(EDITORS[site].editor);
-  await page.keyboard.type(text);
 }
 
 // Clicks the middle of the first underline range whose text is `s`.

@@ -7,25 +7,15 @@ import path from 'node:path';
 import { launchFirefox } from './harness-firefox.mjs';
 import { SITES, ROOT } from './harness.mjs';
 import { HostClient, expectedUnderlines } from './hostclient.mjs';
+import { underlines, waitUnderlines } from './underlines.mjs';
+import { EDITORS as ALL_EDITORS } from './site.mjs';
 
 const WAIT = 20000; // a safety net for a hung run, not a time budget: nothing asserts on elapsed time
-const EDITORS = {
-  x: { editor: '[data-testid="tweetTextarea_0"]', post: '[data-testid="tweetButtonInline"]' },
-  textarea: { editor: 'textarea', post: '#post' },
-};
+const EDITORS = { x: ALL_EDITORS.x, textarea: ALL_EDITORS.textarea }; // the core cases: two editors
 const HIGH_TEXT = 'Résumé 🩺👍 of my night: 67M from Gimli in bed 4 last night with a rare sarcoma, what a case.';
 const FINE_TEXT = 'Reminder: flu shots are available at the clinic this week, no appointment needed.';
 const NONE = { high: [], medium: [], low: [] };
 
-function readUnderlines() {
-  const out = {};
-  for (const sev of ['high', 'medium', 'low']) {
-    const h = CSS.highlights.get(`postguard-${sev}`);
-    out[sev] = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
-  }
-  return out;
-}
-const underlines = (page) => page.evaluate(readUnderlines);
 const state = (page) => page.evaluate(() => document.querySelector('postguard-ui')?.getAttribute('data-pg-state') ?? null);
 // Visible elements of the extension's UI with data-pg=what, and their text (the UI lives in a shadow root).
 const uiInfo = (page, what) => page.evaluate((w) => [...(document.querySelector('postguard-ui')?.shadowRoot
@@ -46,21 +36,6 @@ async function clickUi(page, what) {
   }, what);
   assert.ok(at, `a visible [data-pg="${what}"]`);
   await page.mouse.click(at.x, at.y);
-}
-
-async function waitUnderlines(page, answers, what) {
-  if (!Array.isArray(answers)) answers = [answers];
-  await page.waitForFunction((accept) => {
-    const got = {};
-    for (const sev of ['high', 'medium', 'low']) {
-      const h = CSS.highlights.get(`postguard-${sev}`);
-      got[sev] = h ? [...new Set([...h].map((r) => r.toString()))].sort() : [];
-    }
-    return accept.some((a) => JSON.stringify(a) === JSON.stringify(got));
-  }, { timeout: WAIT }, answers).catch(() => {});
-  const got = await underlines(page);
-  assert.deepEqual(got, answers.find((a) => JSON.stringify(a) === JSON.stringify(got)) ?? answers[0],
-    `${what}: underlined strings per severity`);
 }
 
 async function waitState(page, states, what) {

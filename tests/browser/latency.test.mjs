@@ -6,18 +6,13 @@
 // Run: node --test latency.test.mjs   (PG_LATENCY_EDITS: edits per editor, default 52)
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, SITES } from './harness.mjs';
+import { launch } from './harness.mjs';
 import { HostClient } from './hostclient.mjs';
+import { EDITORS, openSite } from './site.mjs';
 
 const WAIT = 20000; // a safety net for a hung run, not a time budget
 const EDITS = Math.max(1, Number(process.env.PG_LATENCY_EDITS) || 52);
 
-const EDITORS = {
-  x: '[data-testid="tweetTextarea_0"]',
-  facebook: '[data-lexical-editor="true"]',
-  linkedin: '.ql-editor',
-  textarea: 'textarea',
-};
 
 // Each edit types `before` and then the word that makes the finding; the host must flag nothing in `before`
 // and underline `word` once it is finished (checked against the host itself in before()).
@@ -102,18 +97,12 @@ describe('keystroke -> underline in Chromium with the real host', () => {
 
   for (const site of Object.keys(EDITORS)) {
     test(`${site}: ${EDITS} edits, each underlined after its word boundary with the text intact`, async () => {
-      const page = await browser.context.newPage();
-      page.setDefaultTimeout(WAIT);
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(SITES[site].url);
-      await page.waitForFunction(() => window.__ready === true);
-      await page.locator('postguard-ui').waitFor({ state: 'attached' });
+      const page = await openSite(browser.context, site);
       const ms = [];
       let first = null; // edit 0 is not counted: on the first page it waits for the browser to start the host
       for (let i = -1; i < EDITS; i++) {
         const e = EDITS_TEXT[(i + EDITS_TEXT.length) % EDITS_TEXT.length];
-        await clear(page, EDITORS[site]);
+        await clear(page, EDITORS[site].editor);
         await page.keyboard.type(e.before + e.word);
         await armProbe(page, e.word);
         await page.keyboard.press('Space');
@@ -126,7 +115,7 @@ describe('keystroke -> underline in Chromium with the real host', () => {
         if (i < 0) first = got;
         else ms.push(got);
       }
-      assert.deepEqual(errors, [], 'page errors');
+      assert.deepEqual(page.errors, [], 'page errors');
       all.push(...ms);
       lines.push(`${summary(site, ms)} (not counted: the first edit, ${fmt(first)})`);
       await page.close();
