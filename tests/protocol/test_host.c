@@ -550,10 +550,8 @@ static const char *severity_of(const char *text, const char *rule) {
     return found;
 }
 
-/* A user's file that disables every rule of the unit pack, lowers one severity, raises
- * another and adds a lexicon term (JSON, static storage). */
-static const char *greedy_user_config(void) {
-    static char body[2048];
+/* The unit pack, parsed; the caller frees it with cJSON_Delete. */
+static cJSON *unit_pack(void) {
     FILE *f = fopen(PG_UNIT_PACK, "rb");
     ck_assert_ptr_nonnull(f);
     static char pack[1 << 16];
@@ -562,6 +560,14 @@ static const char *greedy_user_config(void) {
     pack[n] = '\0';
     cJSON *p = cJSON_Parse(pack);
     ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+/* A user's file that disables every rule of the unit pack, lowers one severity, raises
+ * another and adds a lexicon term (JSON, static storage). */
+static const char *greedy_user_config(void) {
+    static char body[2048];
+    cJSON *p = unit_pack();
     int k = snprintf(body, sizeof body, "{\"lexicons\":{\"demeaning\":[\"crackhead(s)\"]},\"disable\":[");
     const cJSON *r;
     int first = 1;
@@ -643,13 +649,7 @@ static void documented_digest(const char *cmd, char hex[65]) {
 
 /* A one-rule pack that claims the unit pack's id and version, at a new path (64 bytes). */
 static void write_impostor_pack(char *path) {
-    FILE *f = fopen(PG_UNIT_PACK, "rb");
-    ck_assert_ptr_nonnull(f);
-    static char pack[1 << 16];
-    size_t n = fread(pack, 1, sizeof pack - 1, f);
-    fclose(f);
-    pack[n] = '\0';
-    cJSON *p = cJSON_Parse(pack);
+    cJSON *p = unit_pack();
     cJSON *rules = cJSON_GetObjectItemCaseSensitive(p, "rules");
     while (cJSON_GetArraySize(rules) > 1) cJSON_DeleteItemFromArray(rules, 1);
     char *body = cJSON_PrintUnformatted(p);

@@ -58,34 +58,35 @@ START_TEST(both_implementations_agree_on_every_length_around_the_block_edges) {
 }
 END_TEST
 
+/* Write body to dir/name. */
+static void put(const char *dir, const char *name, const char *body) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(body, f);
+    fclose(f);
+}
+
 START_TEST(a_pack_digest_changes_with_any_byte_of_its_files) {
     char dir[] = "/tmp/pg-digest-XXXXXX", path[128], hex1[65], hex2[65], hex3[65];
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/pack.json", dir);
-    FILE *f = fopen(path, "w");
-    fputs("{\"id\":\"x\"}", f);
-    fclose(f);
+    put(dir, "pack.json", "{\"id\":\"x\"}");
     pg_error err;
     ck_assert_int_eq(pg_pack_digest(dir, hex1, &err), PG_OK);
     /* a README beside it is not part of the pack */
-    snprintf(path, sizeof path, "%s/README.md", dir);
-    f = fopen(path, "w");
-    fputs("notes", f);
-    fclose(f);
+    put(dir, "README.md", "notes");
     ck_assert_int_eq(pg_pack_digest(dir, hex2, &err), PG_OK);
     ck_assert_str_eq(hex1, hex2);
     /* a rule file is */
-    snprintf(path, sizeof path, "%s/more.json", dir);
-    f = fopen(path, "w");
-    fputs("{\"rules\":[]}", f);
-    fclose(f);
+    put(dir, "more.json", "{\"rules\":[]}");
     ck_assert_int_eq(pg_pack_digest(dir, hex3, &err), PG_OK);
     ck_assert_str_ne(hex1, hex3);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/README.md", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/pack.json", dir);
-    unlink(path);
+    static const char *const names[] = {"pack.json", "README.md", "more.json"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
     rmdir(dir);
 }
 END_TEST
