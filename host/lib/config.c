@@ -179,6 +179,15 @@ pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err) {
     return st;
 }
 
+pg_status pg_config_check_file(pg_pack *p, const char *path, pg_error *err) {
+    cJSON *j = NULL;
+    pg_status st = pg_json_load(path, &j, PG_ECONFIG, err);
+    if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
+    if (st == PG_OK) st = check(p, path, j, err);
+    cJSON_Delete(j);
+    return st;
+}
+
 pg_status pg_config_apply_user(pg_pack *p, const char *path, const char *clinic,
                                pg_error *refused, pg_error *err) {
     pg_error_clear(refused);

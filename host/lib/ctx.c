@@ -161,6 +161,16 @@ static pg_status load_base(pg_ctx *c, const char *path, pg_pack **out, pg_error 
         pg_pack_free(p);
         return st;
     }
+    if (pol.clinic && !pol.locked) {
+        /* a broken file changes nothing, so its "lock": false does not unlock either */
+        pg_error e;
+        pg_status cs = pg_config_check_file(p, pol.path, &e);
+        if (cs == PG_ENOMEM) {
+            pg_pack_free(p);
+            return pg_fail(err, PG_ENOMEM, pol.path, NULL, NULL, -1, "out of memory");
+        }
+        if (cs != PG_OK) pol.locked = 1;
+    }
     pg_error clinic_problem, rules_problem, other_problem;
     pg_error_clear(&clinic_problem);
     pg_error_clear(&rules_problem);

@@ -350,7 +350,8 @@ pg_status pg_pack_digest(const char *path, char hex[65], pg_error *err);
  * loaded, from the JSON alone, so that a pack that does not fit the file cannot hide the pin. */
 typedef struct pg_policy {
     int clinic;             /* 1: the clinic's file exists (broken or not) */
-    int locked;             /* 1: a user's file may only add (the default under a clinic file) */
+    int locked;             /* 1: a user's file may only add (the default under a clinic file;
+                             * "lock": false counts only in a file that fits the pack) */
     const char *path;       /* the clinic's file (borrowed), when clinic */
     char pin_id[128], pin_version[64], pin_sha256[65]; /* "" when not pinned */
 } pg_policy;
@@ -361,6 +362,8 @@ pg_status pg_policy_read(const char *path, pg_policy *out, pg_error *err);
  * err naming the clinic's file and the field (pack.id, pack.version, pack.sha256). */
 pg_status pg_policy_check_pack(const pg_policy *pol, const pg_pack *p, pg_error *err);
 
+/* Only check a file against the pack, as pg_config_apply would, applying nothing. */
+pg_status pg_config_check_file(pg_pack *p, const char *path, pg_error *err);
 /* Apply a user's file under a locked policy: lexicon terms and raised severities apply;
  * disabled rules and lowered severities are refused and reported in *refused (status
  * PG_ECONFIG, naming the user's file and the field), and the rest of the file applies. A

@@ -12,8 +12,9 @@
  *     of itself.
  * The lock and the pin are read from the JSON alone, before the pack is loaded: a pack that
  * does not fit the clinic's file (a one-rule pack, say) must not make the file "broken" and
- * so hide the pin. A clinic's file that cannot be read as JSON at all leaves the policy locked
- * with no pin, and its fault is what config_problem reports.
+ * so hide the pin. "lock": false counts only in a file that fits the pack (ctx.c checks it):
+ * a broken file changes nothing. A clinic's file that cannot be read as JSON at all leaves the
+ * policy locked with no pin, and its fault is what config_problem reports.
  *
  * The digest is hashed only when a pin has a sha256 (2.9 MB for the shipped pack: about 2 ms
  * with the processor's SHA extensions, sha256.c), so a workstation without a pin pays nothing. */

@@ -606,6 +606,26 @@ START_TEST(under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_sev
 }
 END_TEST
 
+/* A clinic's file that does not fit the pack is ignored, but it still locks: the user's file
+ * cannot escape the lock by the clinic's mistake. The clinic's fault is the one reported. */
+START_TEST(a_broken_clinic_config_still_locks_the_user_config) {
+    char cfg[64], user[64];
+    write_config(cfg, "{\"disable\": [\"no.such-rule\"], \"lock\": false}", 44);
+    const char *u = greedy_user_config();
+    write_config(user, u, strlen(u));
+    start_with_policy(cfg, user, PG_UNIT_PACK, NULL);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_str_eq(str(cp, "file"), cfg);
+    ck_assert_str_eq(str(cp, "field"), "disable");
+    cJSON_Delete(r);
+    ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
+    unlink(cfg);
+    unlink(user);
+    expect_clean_exit();
+}
+END_TEST
+
 START_TEST(a_clinic_config_that_unlocks_lets_the_user_config_disable_rules) {
     char cfg[64], user[64];
     write_config(cfg, "{\"lock\": false}", 15);
@@ -905,6 +925,7 @@ static Suite *host_suite(void) {
     tcase_set_timeout(t, 300);
     tcase_add_test(t, under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_severities);
     tcase_add_test(t, a_clinic_config_that_unlocks_lets_the_user_config_disable_rules);
+    tcase_add_test(t, a_broken_clinic_config_still_locks_the_user_config);
     tcase_add_test(t, without_a_clinic_config_the_user_config_keeps_full_control);
     tcase_add_test(t, a_pack_that_does_not_match_the_clinic_pin_is_refused);
     tcase_add_test(t, the_real_pack_matches_the_digest_the_deployment_guide_computes);
