@@ -581,13 +581,28 @@ static const char *greedy_user_config(void) {
     return body;
 }
 
-START_TEST(under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_severities) {
-    char cfg[64], user[64];
-    write_config(cfg, "{\"_comment\": \"Example Clinic\"}", 30);
+/* Start the host on the unit pack with the clinic's file holding clinic (NULL: no clinic file)
+ * and greedy_user_config as the user's, at new paths in cfg and user (64 bytes each); the
+ * hello reply, which the caller frees. */
+static cJSON *hello_with_greedy_user(const char *clinic, char *cfg, char *user) {
+    if (clinic) write_config(cfg, clinic, strlen(clinic));
+    else snprintf(cfg, 64, "/nonexistent/pg-system.json");
     const char *u = greedy_user_config();
     write_config(user, u, strlen(u));
     start_with_policy(cfg, user, PG_UNIT_PACK, NULL);
-    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    return ask("{\"type\":\"hello\",\"id\":1}");
+}
+
+/* Remove the files of hello_with_greedy_user and see the host end cleanly. */
+static void end_greedy(const char *cfg, const char *user) {
+    unlink(cfg);
+    unlink(user);
+    expect_clean_exit();
+}
+
+START_TEST(under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_severities) {
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user("{\"_comment\": \"Example Clinic\"}", cfg, user);
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
     ck_assert_msg(cJSON_IsObject(cp), "no config_problem for a refused user file");
     ck_assert_str_eq(str(cp, "file"), user);
@@ -600,9 +615,7 @@ START_TEST(under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_sev
     ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
     /* what the user's file may do still applies: a term added, a severity raised */
     ck_assert_str_eq(severity_of("sick of the crackheads", "respect.demeaning-label"), "high");
-    unlink(cfg);
-    unlink(user);
-    expect_clean_exit();
+    end_greedy(cfg, user);
 }
 END_TEST
 
@@ -610,50 +623,34 @@ END_TEST
  * cannot escape the lock by the clinic's mistake. The clinic's fault is the one reported. */
 START_TEST(a_broken_clinic_config_still_locks_the_user_config) {
     char cfg[64], user[64];
-    write_config(cfg, "{\"disable\": [\"no.such-rule\"], \"lock\": false}", 44);
-    const char *u = greedy_user_config();
-    write_config(user, u, strlen(u));
-    start_with_policy(cfg, user, PG_UNIT_PACK, NULL);
-    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    cJSON *r = hello_with_greedy_user("{\"disable\": [\"no.such-rule\"], \"lock\": false}", cfg, user);
     const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
     ck_assert_str_eq(str(cp, "file"), cfg);
     ck_assert_str_eq(str(cp, "field"), "disable");
     cJSON_Delete(r);
     ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
-    unlink(cfg);
-    unlink(user);
-    expect_clean_exit();
+    end_greedy(cfg, user);
 }
 END_TEST
 
 START_TEST(a_clinic_config_that_unlocks_lets_the_user_config_disable_rules) {
     char cfg[64], user[64];
-    write_config(cfg, "{\"lock\": false}", 15);
-    const char *u = greedy_user_config();
-    write_config(user, u, strlen(u));
-    start_with_policy(cfg, user, PG_UNIT_PACK, NULL);
-    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    cJSON *r = hello_with_greedy_user("{\"lock\": false}", cfg, user);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
     cJSON_Delete(r);
     ck_assert_ptr_null(severity_of("DM me your symptoms", "advice.invite-symptoms"));
-    unlink(cfg);
-    unlink(user);
-    expect_clean_exit();
+    end_greedy(cfg, user);
 }
 END_TEST
 
 START_TEST(without_a_clinic_config_the_user_config_keeps_full_control) {
-    char user[64];
-    const char *u = greedy_user_config();
-    write_config(user, u, strlen(u));
-    start_with_policy("/nonexistent/pg-system.json", user, PG_UNIT_PACK, NULL);
-    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user(NULL, cfg, user);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
     cJSON_Delete(r);
     ck_assert_ptr_null(severity_of("DM me your symptoms", "advice.invite-symptoms"));
     ck_assert_ptr_null(severity_of("sick of the crackheads", "respect.demeaning-label"));
-    unlink(user);
-    expect_clean_exit();
+    end_greedy(cfg, user);
 }
 END_TEST
 
