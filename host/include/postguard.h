@@ -155,6 +155,7 @@ pg_status pg_find_rules(const char *exe_path, char *buf, size_t bufsize, pg_erro
 /* Load a rule pack: a directory (pack.json, *.json rule files, lexicons/NAME.txt) or a single
  * JSON file holding the pack, its rules and inline lexicons. Then apply the configuration
  * files given with pg_ctx_add_config, if any. On failure the context keeps the pack it had.
+ * A pack the clinic's file does not pin is PG_ECONFIG (see pg_ctx_add_default_configs).
  * Compiles every pattern once (PCRE2, with JIT where available). */
 pg_status pg_ctx_load(pg_ctx *ctx, const char *path, pg_error *err);
 
@@ -166,18 +167,27 @@ void pg_ctx_set_load_flags(pg_ctx *ctx, unsigned flags);
 /* Register a clinic configuration file (JSON: extra lexicon terms, disabled rules, severity
  * changes) to apply at the next pg_ctx_load, in the order added (later files win). A file
  * that does not exist is skipped silently; a file that is broken is skipped, and its fault
- * is kept and reported by pg_ctx_config_problem, while the base pack keeps working. */
+ * is kept and reported by pg_ctx_config_problem, while the base pack keeps working. A file
+ * registered here is applied as it is, under no clinic's lock (the caller chose it, as the
+ * command line's --config); its "lock" and "pack" are checked but act only in the clinic's
+ * file of pg_ctx_add_default_configs. */
 pg_status pg_ctx_add_config(pg_ctx *ctx, const char *path);
 
 /* Register the standard configuration files, lowest precedence first:
  *   1. the user's file: $POSTGUARD_USER_CONFIG, else $XDG_CONFIG_HOME/postguard/config.json,
  *      else ~/.config/postguard/config.json;
- *   2. the clinic's system file: $POSTGUARD_CONFIG, else /etc/postguard/config.json.
+ *   2. the clinic's system file: /etc/postguard/config.json, or $POSTGUARD_CONFIG where that
+ *      file does not exist (tests, trying a file out).
  * On Windows: 1. $POSTGUARD_USER_CONFIG, else %APPDATA%\PostGuard\config.json; 2. always
  * %ProgramData%\PostGuard\config.json (an administrators-only folder; never C:\etc, which any
  * user can create, and no environment override). See pg_default_config_paths.
  * The system file wins: a rule it disables stays disabled and its severities override the
- * user's. Lexicon terms from both are added. */
+ * user's. Lexicon terms from both are added. Where the clinic's file exists it is locked
+ * unless it says "lock": false: the user's file may then only add terms and raise
+ * severities, and what it asked for beyond that is refused and reported by
+ * pg_ctx_config_problem (the rest of it applies). The clinic's "pack": {"id", "version",
+ * "sha256"} pins the pack: pg_ctx_load refuses any other with PG_ECONFIG, err naming the
+ * clinic's file and the field (host/lib/policy.c). */
 pg_status pg_ctx_add_default_configs(pg_ctx *ctx);
 
 /* The two files pg_ctx_add_default_configs registers, as UTF-8 paths: writes the user's file

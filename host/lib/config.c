@@ -1,6 +1,8 @@
 /* config.c - a clinic's configuration on top of the base pack: extra lexicon terms (its
  * hospitals, wards, towns, colleagues), disabled rules and changed severities.
- * A file is checked whole before any of it is applied, so a broken file changes nothing. */
+ * A file is checked whole before any of it is applied, so a broken file changes nothing.
+ * Under a clinic's file a user's file may only add (pg_config_apply_user); "lock" and "pack"
+ * are read from the clinic's file by policy.c and only checked here. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,10 +22,30 @@ static pg_status check(pg_pack *p, const char *path, const cJSON *j, pg_error *e
     if (!cJSON_IsObject(j)) return bad(err, path, "(top level)", "must be a JSON object%s", "");
     for (const cJSON *k = j->child; k; k = k->next)
         if (strcmp(k->string, "lexicons") && strcmp(k->string, "disable") &&
-            strcmp(k->string, "severity") && k->string[0] != '_')
+            strcmp(k->string, "severity") && strcmp(k->string, "lock") &&
+            strcmp(k->string, "pack") && k->string[0] != '_')
             return bad(err, path, k->string,
-                       "unknown setting '%s' (known: lexicons, disable, severity)", k->string);
+                       "unknown setting '%s' (known: lexicons, disable, severity, lock, pack)",
+                       k->string);
     char field[300];
+    const cJSON *lock = cJSON_GetObjectItemCaseSensitive(j, "lock");
+    if (lock && !cJSON_IsBool(lock)) return bad(err, path, "lock", "must be true or false%s", "");
+    const cJSON *pin = cJSON_GetObjectItemCaseSensitive(j, "pack");
+    if (pin) {
+        if (!cJSON_IsObject(pin) || !pin->child)
+            return bad(err, path, "pack", "must be an object with \"sha256\" (and \"id\", \"version\")%s", "");
+        for (const cJSON *k = pin->child; k; k = k->next) {
+            snprintf(field, sizeof field, "pack.%s", k->string);
+            if (strcmp(k->string, "id") && strcmp(k->string, "version") && strcmp(k->string, "sha256"))
+                return bad(err, path, field, "unknown setting '%s' (known: id, version, sha256)", k->string);
+            if (!cJSON_IsString(k) || !k->valuestring[0] || strlen(k->valuestring) > 100)
+                return bad(err, path, field, "must be a non-empty string of at most 100 bytes%s", "");
+            if (strcmp(k->string, "sha256") == 0 &&
+                (strlen(k->valuestring) != 64 ||
+                 strspn(k->valuestring, "0123456789abcdefABCDEF") != 64))
+                return bad(err, path, field, "must be 64 hexadecimal digits (see docs/deployment.md)%s", "");
+        }
+    }
     const cJSON *lex = cJSON_GetObjectItemCaseSensitive(j, "lexicons");
     if (lex) {
         if (!cJSON_IsObject(lex)) return bad(err, path, "lexicons", "must be an object of lexicon name -> [terms]%s", "");
@@ -65,6 +87,61 @@ static pg_status check(pg_pack *p, const char *path, const cJSON *j, pg_error *e
     return PG_OK;
 }
 
+/* The severity a rule has before any file changes it: the highest of its levels, if any. */
+static pg_severity base_severity(const pg_rule *r) {
+    pg_severity s = r->override != PG_SEV_NONE ? r->override : r->severity;
+    for (int i = 0; r->override == PG_SEV_NONE && i < r->nlevels; i++)
+        if (r->levels[i].severity > s) s = r->levels[i].severity;
+    return s;
+}
+
+/* Under a locked policy (clinic: the clinic's file), take out of j what a user's file may not
+ * do: every "disable", and each "severity" below the rule's own. What was taken out is named
+ * in *refused. j was checked whole before. */
+static void limit(pg_pack *p, const char *path, const char *clinic, cJSON *j, pg_error *refused) {
+    char list[400] = "";
+    size_t ll = 0, nref = 0, shown = 0;
+    const char *first_field = NULL;
+    char sevfield[120] = "";
+    cJSON *dis = cJSON_GetObjectItemCaseSensitive(j, "disable");
+    for (const cJSON *t = dis ? dis->child : NULL; t; t = t->next, nref++) {
+        if (!first_field) first_field = "disable";
+        if (ll + strlen(t->valuestring) + 16 < sizeof list) {
+            ll += (size_t)snprintf(list + ll, sizeof list - ll, "%s%s", shown ? ", " : "disable ", t->valuestring);
+            shown++;
+        }
+    }
+    cJSON *sev = cJSON_GetObjectItemCaseSensitive(j, "severity");
+    for (cJSON *k = sev ? sev->child : NULL; k;) {
+        cJSON *next = k->next;
+        const pg_rule *r = pg_pack_rule(p, k->string);
+        pg_severity base = base_severity(r);
+        if (pg_severity_parse(k->valuestring) < base) {
+            if (!first_field) {
+                snprintf(sevfield, sizeof sevfield, "severity.%s", k->string);
+                first_field = sevfield;
+            }
+            if (ll + strlen(k->string) + 40 < sizeof list) {
+                ll += (size_t)snprintf(list + ll, sizeof list - ll, "%sseverity.%s %s (below %s)",
+                                       shown ? ", " : "", k->string, k->valuestring,
+                                       pg_severity_name(base));
+                shown++;
+            }
+            nref++;
+            cJSON_Delete(cJSON_DetachItemViaPointer(sev, k));
+        }
+        k = next;
+    }
+    if (dis) cJSON_DeleteItemFromObjectCaseSensitive(j, "disable");
+    if (!nref) return;
+    char more[40] = "";
+    if (nref > shown) snprintf(more, sizeof more, " and %zu more", nref - shown);
+    pg_fail(refused, PG_ECONFIG, path, NULL, first_field, -1,
+            "%s: %s: the clinic's configuration %s lets a user's file only add terms and raise "
+            "severities; refused: %s%s (the rest of this file applies)",
+            path, first_field, clinic, list, more);
+}
+
 /* Apply a parsed configuration j (named `path` in messages): check it whole, then apply it. */
 static pg_status apply(pg_pack *p, const char *path, const cJSON *j, pg_error *err) {
     pg_status st = check(p, path, j, err);
@@ -98,6 +175,32 @@ pg_status pg_config_apply(pg_pack *p, const char *path, pg_error *err) {
     if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
     if (st != PG_OK) return st;
     st = apply(p, path, j, err);
+    cJSON_Delete(j);
+    return st;
+}
+
+pg_status pg_config_check_file(pg_pack *p, const char *path, pg_error *err) {
+    cJSON *j = NULL;
+    pg_status st = pg_json_load(path, &j, PG_ECONFIG, err);
+    if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
+    if (st == PG_OK) st = check(p, path, j, err);
+    cJSON_Delete(j);
+    return st;
+}
+
+pg_status pg_config_apply_user(pg_pack *p, const char *path, const char *clinic,
+                               pg_error *refused, pg_error *err) {
+    pg_error_clear(refused);
+    cJSON *j = NULL;
+    pg_status st = pg_json_load(path, &j, PG_ECONFIG, err);
+    if (st == PG_ERULE || st == PG_EIO) st = PG_ECONFIG, err->status = PG_ECONFIG;
+    if (st != PG_OK) return st;
+    st = check(p, path, j, err); /* whole, before anything is taken out or applied */
+    if (st == PG_OK) {
+        limit(p, path, clinic, j, refused);
+        st = apply(p, path, j, err);
+        if (st != PG_OK) pg_error_clear(refused);
+    }
     cJSON_Delete(j);
     return st;
 }

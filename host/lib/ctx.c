@@ -13,6 +13,7 @@
 struct pg_ctx {
     pg_pack *pack;
     char **configs; /* registered configuration paths, lowest precedence first */
+    unsigned char *roles; /* per config: ROLE_* */
     size_t nconfigs;
     pg_error config_problem; /* status PG_OK when there is none */
     char *overlay;           /* the configure overlay (JSON), applied after the files, or NULL */
@@ -35,6 +36,7 @@ void pg_ctx_free(pg_ctx *c) {
     pg_pack_free(c->pack);
     for (size_t i = 0; i < c->nconfigs; i++) free(c->configs[i]);
     free(c->configs);
+    free(c->roles);
     free(c->overlay);
     pg_scratch_free(&c->sc);
     free(c->raw.v);
@@ -43,21 +45,34 @@ void pg_ctx_free(pg_ctx *c) {
 
 /* ---- configuration ---- */
 
-pg_status pg_ctx_add_config(pg_ctx *c, const char *path) {
+/* Who wrote a configuration file: a file the caller names (the command line's --config) is
+ * applied as it is; the user's and the clinic's standard files are under the clinic's policy
+ * (policy.c). */
+enum { ROLE_GIVEN, ROLE_USER, ROLE_CLINIC };
+
+static pg_status add_config(pg_ctx *c, const char *path, unsigned char role) {
     char **v = realloc(c->configs, (c->nconfigs + 1) * sizeof *v);
     if (!v) return PG_ENOMEM;
     c->configs = v;
+    unsigned char *r = realloc(c->roles, c->nconfigs + 1);
+    if (!r) return PG_ENOMEM;
+    c->roles = r;
     if (!(v[c->nconfigs] = strdup(path))) return PG_ENOMEM;
+    r[c->nconfigs] = role;
     c->nconfigs++;
     return PG_OK;
+}
+
+pg_status pg_ctx_add_config(pg_ctx *c, const char *path) {
+    return add_config(c, path, ROLE_GIVEN);
 }
 
 pg_status pg_ctx_add_default_configs(pg_ctx *c) {
     char user[4096], sys[4096];
     pg_default_config_paths(user, sys, sizeof user);
     pg_status st = PG_OK;
-    if (user[0]) st = pg_ctx_add_config(c, user);
-    if (st == PG_OK && sys[0]) st = pg_ctx_add_config(c, sys);
+    if (user[0]) st = add_config(c, user, ROLE_USER);
+    if (st == PG_OK && sys[0]) st = add_config(c, sys, ROLE_CLINIC);
     return st;
 }
 
@@ -126,16 +141,77 @@ void pg_scratch_free(pg_scratch *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
+/* Load the pack at path and apply the configuration files under the clinic's policy. A pack
+ * the clinic's pin refuses fails with PG_ECONFIG (nothing is checked with it: fail closed).
+ * The first problem worth reporting goes to *problem: the clinic's own file's, then a pack
+ * that $POSTGUARD_RULES chose unpinned, then the other files' in order. */
+static pg_status load_base(pg_ctx *c, const char *path, pg_pack **out, pg_error *problem,
+                           pg_error *err) {
+    pg_error_clear(problem);
+    const char *clinic = NULL;
+    for (size_t i = 0; i < c->nconfigs; i++)
+        if (c->roles[i] == ROLE_CLINIC) clinic = c->configs[i];
+    pg_policy pol;
+    pg_status st = pg_policy_read(clinic, &pol, err);
+    if (st != PG_OK) return st;
+    pg_pack *p = NULL;
+    st = pg_pack_load(path, c->load_flags, NULL, 0, &p, NULL, err);
+    if (st != PG_OK) return st;
+    if ((st = pg_policy_check_pack(&pol, p, err)) != PG_OK) {
+        pg_pack_free(p);
+        return st;
+    }
+    if (pol.clinic && !pol.locked) {
+        /* a broken file changes nothing, so its "lock": false does not unlock either */
+        pg_error e;
+        pg_status cs = pg_config_check_file(p, pol.path, &e);
+        if (cs == PG_ENOMEM) {
+            pg_pack_free(p);
+            return pg_fail(err, PG_ENOMEM, pol.path, NULL, NULL, -1, "out of memory");
+        }
+        if (cs != PG_OK) pol.locked = 1;
+    }
+    pg_error clinic_problem, rules_problem, other_problem;
+    pg_error_clear(&clinic_problem);
+    pg_error_clear(&rules_problem);
+    pg_error_clear(&other_problem);
+    const char *env = getenv("POSTGUARD_RULES");
+    if (pol.clinic && !pol.pin_sha256[0] && env && strcmp(env, path) == 0)
+        pg_fail(&rules_problem, PG_ECONFIG, pol.path, NULL, "pack", -1,
+                "%s: pack: the rule pack comes from POSTGUARD_RULES=%s, not the installed "
+                "one, and the clinic's configuration does not pin the pack (\"pack\": "
+                "{\"sha256\": ...}), so which pack this is was not checked", pol.path, path);
+    for (size_t i = 0; i < c->nconfigs; i++) {
+        pg_error cerr, refused;
+        pg_error_clear(&cerr);
+        pg_error_clear(&refused);
+        pg_status cs = c->roles[i] == ROLE_USER && pol.clinic && pol.locked
+                           ? pg_config_apply_user(p, c->configs[i], pol.path, &refused, &cerr)
+                           : pg_config_apply(p, c->configs[i], &cerr);
+        if (cs == PG_ENOMEM) {
+            pg_pack_free(p);
+            return pg_fail(err, PG_ENOMEM, c->configs[i], NULL, NULL, -1, "out of memory");
+        }
+        if (cs == PG_OK && refused.status != PG_OK) cerr = refused, cs = refused.status;
+        pg_error *slot = c->roles[i] == ROLE_CLINIC ? &clinic_problem : &other_problem;
+        if (cs != PG_OK && cs != PG_ENOTFOUND && slot->status == PG_OK) *slot = cerr;
+    }
+    if (clinic_problem.status != PG_OK) *problem = clinic_problem;
+    else if (rules_problem.status != PG_OK) *problem = rules_problem;
+    else *problem = other_problem;
+    *out = p;
+    return PG_OK;
+}
+
 /* Load the pack at path with the configuration files and the overlay (ov, ovlen; NULL for
  * none). A fault in the overlay is reported in *ov_problem (status PG_OK when none) and
  * leaves the pack as the files make it. The caller decides whether to keep the result. */
 static pg_status load_pack(pg_ctx *c, const char *path, const char *ov, size_t ovlen,
                            pg_pack **out, pg_error *problem, pg_error *ov_problem,
                            pg_error *err) {
-    pg_error_clear(problem);
     pg_error_clear(ov_problem);
     pg_pack *p = NULL;
-    pg_status st = pg_pack_load(path, c->load_flags, c->configs, c->nconfigs, &p, problem, err);
+    pg_status st = load_base(c, path, &p, problem, err);
     if (st != PG_OK) return st;
     if (ov) {
         pg_status os = pg_config_apply_buf(p, "configure", ov, ovlen, ov_problem);
@@ -149,8 +225,7 @@ static pg_status load_pack(pg_ctx *c, const char *path, const char *ov, size_t o
             pg_pack_free(p);
             p = NULL;
             pg_error ignored;
-            pg_error_clear(&ignored);
-            st = pg_pack_load(path, c->load_flags, c->configs, c->nconfigs, &p, &ignored, err);
+            st = load_base(c, path, &p, &ignored, err);
             if (st != PG_OK) return st;
         }
     }

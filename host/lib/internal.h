@@ -335,6 +335,52 @@ struct cJSON;
 pg_status pg_config_parse_buf(const char *name, const char *buf, size_t len,
                               struct cJSON **out, pg_error *err);
 
+/* ---- SHA-256 (sha256.c) and the clinic's policy (policy.c) ---- */
+
+typedef struct pg_sha256 {
+    uint32_t h[8];
+    uint64_t len;          /* bytes hashed so far */
+    unsigned char buf[64]; /* a block not yet full */
+    size_t n;              /* bytes in buf */
+    int hw;                /* 1: the processor's SHA extensions do the blocks */
+} pg_sha256;
+/* portable 1: never the SHA extensions (for the tests that compare the two). */
+void pg_sha256_init(pg_sha256 *s, int portable);
+void pg_sha256_update(pg_sha256 *s, const void *data, size_t len);
+void pg_sha256_final(pg_sha256 *s, char hex[65]); /* lowercase hex, NUL-terminated */
+
+/* The pack's digest, which a clinic pins with "pack": {"sha256": ...}: the SHA-256 of
+ * sha256sum's listing ("<hex>  <relative path>\n") of the files the loader reads, sorted by
+ * path bytewise. For a folder: its .json files, the .txt files in lexicons/ and the model
+ * that pack.json names; for a one-file pack: that file (by its base name) and its model. docs/deployment.md shows the
+ * same with sha256sum. */
+pg_status pg_pack_digest(const char *path, char hex[65], pg_error *err);
+
+/* What the clinic's file says about everyone else's (policy.c): read before the pack is
+ * loaded, from the JSON alone, so that a pack that does not fit the file cannot hide the pin. */
+typedef struct pg_policy {
+    int clinic;             /* 1: the clinic's file exists (broken or not) */
+    int locked;             /* 1: a user's file may only add (the default under a clinic file;
+                             * "lock": false counts only in a file that fits the pack) */
+    const char *path;       /* the clinic's file (borrowed), when clinic */
+    char pin_id[128], pin_version[64], pin_sha256[65]; /* "" when not pinned */
+} pg_policy;
+/* Read the clinic's file at path (NULL: none) into *out. Only PG_ENOMEM fails; a broken file
+ * leaves the policy locked with no pin (its fault is reported when it is applied). */
+pg_status pg_policy_read(const char *path, pg_policy *out, pg_error *err);
+/* PG_OK when the loaded pack p (from path) is the one the policy pins, else PG_ECONFIG with
+ * err naming the clinic's file and the field (pack.id, pack.version, pack.sha256). */
+pg_status pg_policy_check_pack(const pg_policy *pol, const pg_pack *p, pg_error *err);
+
+/* Only check a file against the pack, as pg_config_apply would, applying nothing. */
+pg_status pg_config_check_file(pg_pack *p, const char *path, pg_error *err);
+/* Apply a user's file under a locked policy: lexicon terms and raised severities apply;
+ * disabled rules and lowered severities are refused and reported in *refused (status
+ * PG_ECONFIG, naming the user's file and the field), and the rest of the file applies. A
+ * broken file is refused whole, as pg_config_apply. */
+pg_status pg_config_apply_user(pg_pack *p, const char *path, const char *clinic,
+                               pg_error *refused, pg_error *err);
+
 /* ---- per-check scratch (owned by the context, reused across checks) ---- */
 
 struct pg_scratch {

@@ -7,7 +7,8 @@
  * /etc/postguard/config.json resolves on Windows to C:\etc\..., a folder any user may create, so
  * Windows reads %ProgramData%\PostGuard\config.json instead, with the folder taken from the
  * known-folder registry (SHGetKnownFolderPath), not from the environment a user controls; and
- * $POSTGUARD_CONFIG is not honoured there. The user's file is %APPDATA%\PostGuard\config.json.
+ * $POSTGUARD_CONFIG is not honoured there. On Linux and macOS it is honoured only where
+ * /etc/postguard/config.json does not exist, for the same reason. The user's file is %APPDATA%\PostGuard\config.json.
  * Paths are UTF-8 everywhere (the Windows programs carry a UTF-8 activeCodePage manifest, so
  * fopen and stat take UTF-8 on a user folder with accents). */
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <knownfolders.h>
 #include <shlobj.h>
 #else
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -97,7 +99,12 @@ void pg_default_config_paths(char *user, char *sys, size_t cap) {
     if (u && *u) snprintf(user, cap, "%s", u);
     else if (xdg && *xdg) snprintf(user, cap, "%s/postguard/config.json", xdg);
     else if (home && *home) snprintf(user, cap, "%s/.config/postguard/config.json", home);
-    snprintf(sys, cap, "%s", s && *s ? s : "/etc/postguard/config.json");
+    /* $POSTGUARD_CONFIG is for tests and for trying a file out on a machine without a clinic
+     * file: where /etc/postguard/config.json exists, it is the clinic's, and the environment a
+     * user controls cannot swap it for another (and so escape its lock, policy.c). */
+    struct stat sb;
+    int have_etc = stat("/etc/postguard/config.json", &sb) == 0;
+    snprintf(sys, cap, "%s", s && *s && !have_etc ? s : "/etc/postguard/config.json");
 #endif
 }
 

@@ -20,6 +20,9 @@
 #ifndef PG_UNIT_PACK
 #error "PG_UNIT_PACK must name tests/unit/pack.json"
 #endif
+#ifndef PG_REAL_PACK
+#error "PG_REAL_PACK must name rules/"
+#endif
 
 #define MAX_REPLY (1024u * 1024u)
 #define MAX_FRAME (8u * 1024u * 1024u)
@@ -516,6 +519,231 @@ START_TEST(a_config_problem_cut_mid_character_is_still_utf8) {
 }
 END_TEST
 
+/* ---- clinic policy: what a user's file may do under a clinic's file, and the pinned pack ---- */
+
+/* Start the host with cfg as the clinic's file and user as the user's (either may be a path
+ * that does not exist), on pack (--rules) or, when pack is NULL, on $POSTGUARD_RULES=rules. */
+static void start_with_policy(const char *cfg, const char *user, const char *pack,
+                              const char *rules) {
+    char cfgenv[300], userenv[300], rulesenv[4200];
+    snprintf(cfgenv, sizeof cfgenv, "POSTGUARD_CONFIG=%s", cfg);
+    snprintf(userenv, sizeof userenv, "POSTGUARD_USER_CONFIG=%s", user);
+    snprintf(rulesenv, sizeof rulesenv, rules ? "POSTGUARD_RULES=%s" : "POSTGUARD_RULES", rules);
+    const char *const env[] = {userenv, cfgenv, rulesenv, NULL};
+    start_with(pack, env);
+}
+
+/* The rule's severity in a check of text, or NULL when it does not fire (static storage). */
+static const char *severity_of(const char *text, const char *rule) {
+    static char sev[16];
+    char req[512];
+    snprintf(req, sizeof req, "{\"type\":\"check\",\"id\":9,\"text\":\"%s\"}", text);
+    cJSON *r = ask(req);
+    const char *found = NULL;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(r, "findings"))
+        if (strcmp(str(f, "rule"), rule) == 0) {
+            snprintf(sev, sizeof sev, "%s", str(f, "severity"));
+            found = sev;
+        }
+    cJSON_Delete(r);
+    return found;
+}
+
+/* The unit pack, parsed; the caller frees it with cJSON_Delete. */
+static cJSON *unit_pack(void) {
+    FILE *f = fopen(PG_UNIT_PACK, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char pack[1 << 16];
+    size_t n = fread(pack, 1, sizeof pack - 1, f);
+    fclose(f);
+    pack[n] = '\0';
+    cJSON *p = cJSON_Parse(pack);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+/* A user's file that disables every rule of the unit pack, lowers one severity, raises
+ * another and adds a lexicon term (JSON, static storage). */
+static const char *greedy_user_config(void) {
+    static char body[2048];
+    cJSON *p = unit_pack();
+    int k = snprintf(body, sizeof body, "{\"lexicons\":{\"demeaning\":[\"crackhead(s)\"]},\"disable\":[");
+    const cJSON *r;
+    int first = 1;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(p, "rules")) {
+        k += snprintf(body + k, sizeof body - (size_t)k, "%s\"%s\"", first ? "" : ",", str(r, "id"));
+        first = 0;
+    }
+    snprintf(body + k, sizeof body - (size_t)k,
+             "],\"severity\":{\"respect.demeaning-label\":\"high\",\"advice.invite-symptoms\":\"low\"}}");
+    cJSON_Delete(p);
+    return body;
+}
+
+/* Start the host on the unit pack with the clinic's file holding clinic (NULL: no clinic file)
+ * and greedy_user_config as the user's, at new paths in cfg and user (64 bytes each); the
+ * hello reply, which the caller frees. */
+static cJSON *hello_with_greedy_user(const char *clinic, char *cfg, char *user) {
+    if (clinic) write_config(cfg, clinic, strlen(clinic));
+    else snprintf(cfg, 64, "/nonexistent/pg-system.json");
+    const char *u = greedy_user_config();
+    write_config(user, u, strlen(u));
+    start_with_policy(cfg, user, PG_UNIT_PACK, NULL);
+    return ask("{\"type\":\"hello\",\"id\":1}");
+}
+
+/* Remove the files of hello_with_greedy_user and see the host end cleanly. */
+static void end_greedy(const char *cfg, const char *user) {
+    unlink(cfg);
+    unlink(user);
+    expect_clean_exit();
+}
+
+START_TEST(under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_severities) {
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user("{\"_comment\": \"Example Clinic\"}", cfg, user);
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_msg(cJSON_IsObject(cp), "no config_problem for a refused user file");
+    ck_assert_str_eq(str(cp, "file"), user);
+    ck_assert_str_eq(str(cp, "field"), "disable");
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), "advice.invite-symptoms"));
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), "severity.advice.invite-symptoms"));
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), cfg));
+    cJSON_Delete(r);
+    /* every rule still runs, at its own severity */
+    ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
+    /* what the user's file may do still applies: a term added, a severity raised */
+    ck_assert_str_eq(severity_of("sick of the crackheads", "respect.demeaning-label"), "high");
+    end_greedy(cfg, user);
+}
+END_TEST
+
+/* A clinic's file that does not fit the pack is ignored, but it still locks: the user's file
+ * cannot escape the lock by the clinic's mistake. The clinic's fault is the one reported. */
+START_TEST(a_broken_clinic_config_still_locks_the_user_config) {
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user("{\"disable\": [\"no.such-rule\"], \"lock\": false}", cfg, user);
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_str_eq(str(cp, "file"), cfg);
+    ck_assert_str_eq(str(cp, "field"), "disable");
+    cJSON_Delete(r);
+    ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
+    end_greedy(cfg, user);
+}
+END_TEST
+
+START_TEST(a_clinic_config_that_unlocks_lets_the_user_config_disable_rules) {
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user("{\"lock\": false}", cfg, user);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+    ck_assert_ptr_null(severity_of("DM me your symptoms", "advice.invite-symptoms"));
+    end_greedy(cfg, user);
+}
+END_TEST
+
+START_TEST(without_a_clinic_config_the_user_config_keeps_full_control) {
+    char cfg[64], user[64];
+    cJSON *r = hello_with_greedy_user(NULL, cfg, user);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+    ck_assert_ptr_null(severity_of("DM me your symptoms", "advice.invite-symptoms"));
+    ck_assert_ptr_null(severity_of("sick of the crackheads", "respect.demeaning-label"));
+    end_greedy(cfg, user);
+}
+END_TEST
+
+/* The pack's sha256 as docs/deployment.md tells a clinic to compute it, with sha256sum:
+ * the SHA-256 of sha256sum's listing of the pack's files, sorted by name. */
+static void documented_digest(const char *cmd, char hex[65]) {
+    FILE *f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fscanf(f, "%64s", hex), 1);
+    pclose(f);
+    ck_assert_uint_eq(strlen(hex), 64);
+}
+
+/* A one-rule pack that claims the unit pack's id and version, at a new path (64 bytes). */
+static void write_impostor_pack(char *path) {
+    cJSON *p = unit_pack();
+    cJSON *rules = cJSON_GetObjectItemCaseSensitive(p, "rules");
+    while (cJSON_GetArraySize(rules) > 1) cJSON_DeleteItemFromArray(rules, 1);
+    char *body = cJSON_PrintUnformatted(p);
+    write_config(path, body, strlen(body));
+    free(body);
+    cJSON_Delete(p);
+}
+
+START_TEST(a_pack_that_does_not_match_the_clinic_pin_is_refused) {
+    char hex[65], body[300], cfg[64], fake[64];
+    documented_digest("cd \"$(dirname " PG_UNIT_PACK ")\" && sha256sum pack.json | sha256sum", hex);
+    int n = snprintf(body, sizeof body,
+                     "{\"pack\": {\"id\": \"unit-test-pack\", \"sha256\": \"%s\"}}", hex);
+    write_config(cfg, body, (size_t)n);
+    write_impostor_pack(fake);
+    start_with_policy(cfg, "/nonexistent/pg-user.json", NULL, fake);
+    send_frame("{\"type\":\"hello\",\"id\":1}");
+    expect_error("no_rule_pack", "pack.sha256", "1");
+    send_frame("{\"type\":\"check\",\"id\":2,\"text\":\"DM me your symptoms\"}");
+    expect_error("no_rule_pack", cfg, "2");
+    expect_clean_exit();
+    pg_child_free(&host);
+
+    /* the pinned pack itself is accepted, with nothing to report */
+    start_with_policy(cfg, "/nonexistent/pg-user.json", NULL, PG_UNIT_PACK);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    ck_assert_str_eq(str(r, "type"), "hello");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+    ck_assert_str_eq(severity_of("DM me your symptoms", "advice.invite-symptoms"), "medium");
+    unlink(cfg);
+    unlink(fake);
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(the_real_pack_matches_the_digest_the_deployment_guide_computes) {
+    char hex[65], body[300], cfg[64];
+    documented_digest("cd " PG_REAL_PACK " && sha256sum $(printf '%s\\n' *.json lexicons/*.txt "
+                      "model/weights.tsv | LC_ALL=C sort) | sha256sum", hex);
+    int n = snprintf(body, sizeof body, "{\"pack\": {\"sha256\": \"%s\"}}", hex);
+    write_config(cfg, body, (size_t)n);
+    start_with_policy(cfg, "/nonexistent/pg-user.json", PG_REAL_PACK, NULL);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    ck_assert_str_eq(str(r, "type"), "hello");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "config_problem")));
+    cJSON_Delete(r);
+    expect_clean_exit();
+    pg_child_free(&host);
+    /* one hex digit off: refused */
+    body[n - 4] = body[n - 4] == '0' ? '1' : '0';
+    unlink(cfg);
+    write_config(cfg, body, (size_t)n);
+    start_with_policy(cfg, "/nonexistent/pg-user.json", PG_REAL_PACK, NULL);
+    send_frame("{\"type\":\"hello\",\"id\":1}");
+    expect_error("no_rule_pack", "pack.sha256", "1");
+    unlink(cfg);
+    expect_clean_exit();
+}
+END_TEST
+
+START_TEST(under_a_clinic_config_a_pack_from_postguard_rules_is_reported) {
+    char cfg[64];
+    write_config(cfg, "{}", 2);
+    start_with_policy(cfg, "/nonexistent/pg-user.json", NULL, PG_UNIT_PACK);
+    cJSON *r = ask("{\"type\":\"hello\",\"id\":1}");
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(r, "config_problem");
+    ck_assert_msg(cJSON_IsObject(cp), "no config_problem for a pack from POSTGUARD_RULES");
+    ck_assert_str_eq(str(cp, "file"), cfg);
+    ck_assert_str_eq(str(cp, "field"), "pack");
+    ck_assert_ptr_nonnull(strstr(str(cp, "message"), "POSTGUARD_RULES"));
+    cJSON_Delete(r);
+    unlink(cfg);
+    expect_clean_exit();
+}
+END_TEST
+
 /* The host's peak resident memory so far, in KiB, from /proc (VmHWM). */
 static long host_peak_kib(void) {
     char path[64], line[256];
@@ -687,6 +915,18 @@ static Suite *host_suite(void) {
     tcase_add_test(t, without_a_rule_pack_the_host_answers_no_rule_pack);
     tcase_add_test(t, a_broken_clinic_config_is_reported_in_hello_and_checking_works);
     tcase_add_test(t, a_config_problem_cut_mid_character_is_still_utf8);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("clinic policy");
+    tcase_add_checked_fixture(t, NULL, teardown);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, under_a_clinic_config_a_user_config_cannot_disable_rules_or_lower_severities);
+    tcase_add_test(t, a_clinic_config_that_unlocks_lets_the_user_config_disable_rules);
+    tcase_add_test(t, a_broken_clinic_config_still_locks_the_user_config);
+    tcase_add_test(t, without_a_clinic_config_the_user_config_keeps_full_control);
+    tcase_add_test(t, a_pack_that_does_not_match_the_clinic_pin_is_refused);
+    tcase_add_test(t, the_real_pack_matches_the_digest_the_deployment_guide_computes);
+    tcase_add_test(t, under_a_clinic_config_a_pack_from_postguard_rules_is_reported);
     suite_add_tcase(s, t);
 
     /* a hang is the failure here: the timeout is the test's verdict, not a speed budget */

@@ -195,7 +195,9 @@ if [ -n "$base" ] && ! span_has_hospital <<<"$base"; then
 else
   fail "without a clinic file, '$hospital' is not flagged: $base"
 fi
-printf '{"lexicons": {"facilities": ["%s"]}}\n' "$hospital" >"$work/clinic.json"
+# pinned as docs/deployment.md says (a clinic file without a pin reports the POSTGUARD_RULES pack)
+pin=$(cd "$(dirname "$POSTGUARD_RULES")" && sha256sum "$(basename "$POSTGUARD_RULES")" | sha256sum | cut -d' ' -f1)
+printf '{"lexicons": {"facilities": ["%s"]}, "pack": {"sha256": "%s"}}\n' "$hospital" "$pin" >"$work/clinic.json"
 withcfg=$(POSTGUARD_CONFIG=$work/clinic.json packaging/nmsend.sh "$HOST" '{"type":"hello","id":1}' "$req")
 jq -e '.config_problem == null' <<<"$(sed -n 1p <<<"$withcfg")" >/dev/null &&
   ok "a good clinic file reports no problem" || fail "a good clinic file: $(sed -n 1p <<<"$withcfg")"
