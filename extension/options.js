@@ -3,6 +3,7 @@
 import {
   api, readUser, writeUser, readEffective, normalHost, originsFor, DEFAULT_SITES, CATEGORIES,
 } from "./lib/settings.js";
+import { t, translatePage } from "./lib/i18n.js";
 
 const $ = (sel) => document.querySelector(`[data-pg="${sel}"]`);
 
@@ -49,7 +50,9 @@ async function render() {
       const on = [...box.querySelectorAll("input:checked")].map((x) => x.value);
       await writeUser({ categories: on.length === cats.length ? null : on });
     });
-    label.append(cb, " ", c);
+    // the category's name in the UI's language (the same key the card uses), else its id
+    const name = t(`cat_${c.replace(/[^A-Za-z0-9]/g, "_")}`);
+    label.append(cb, " ", name.startsWith("cat_") ? c : name);
     box.appendChild(label);
   }
   $("categories-lock").hidden = !eff.locked.categories;
@@ -62,10 +65,10 @@ async function render() {
 
   const sites = $("sites");
   sites.replaceChildren();
-  for (const s of DEFAULT_SITES) sites.appendChild(item(s, null, null, "built in"));
-  for (const s of eff.managedSites) sites.appendChild(item(s, null, null, "Set by your clinic"));
+  for (const s of DEFAULT_SITES) sites.appendChild(item(s, null, null, t("optBuiltIn")));
+  for (const s of eff.managedSites) sites.appendChild(item(s, null, null, t("optByClinic")));
   for (const s of eff.userSites.filter((x) => !eff.managedSites.includes(x))) {
-    sites.appendChild(item(s, "Remove", async () => {
+    sites.appendChild(item(s, t("optRemove"), async () => {
       const user = await readUser();
       await writeUser({ sites: (user.sites || []).filter((x) => normalHost(x) !== s) });
       await api.permissions.remove({ origins: originsFor(s) }).catch(() => {});
@@ -75,7 +78,7 @@ async function render() {
   const muted = $("muted");
   muted.replaceChildren();
   for (const r of eff.mutedRules) {
-    muted.appendChild(item(r, "Flag again", async () => {
+    muted.appendChild(item(r, t("optFlagAgain"), async () => {
       const user = await readUser();
       await writeUser({ mutedRules: (user.mutedRules || []).filter((x) => x !== r) });
     }));
@@ -83,22 +86,24 @@ async function render() {
   $("muted-none").hidden = eff.mutedRules.length > 0;
   const disabled = $("disabled");
   disabled.replaceChildren();
-  for (const r of eff.disabledRules) disabled.appendChild(item(r, null, null, "Set by your clinic"));
+  for (const r of eff.disabledRules) disabled.appendChild(item(r, null, null, t("optByClinic")));
   $("disabled-none").hidden = eff.disabledRules.length > 0;
 }
 
 $("site-add").addEventListener("click", async () => {
   const input = $("site-input"), note = $("site-note");
   const h = normalHost(input.value);
-  if (!h) { note.textContent = "Type a host name such as example.org."; return; }
+  if (!h) { note.textContent = t("optSiteBad"); return; }
   // Asked from the click itself: browsers grant permissions only in answer to a user gesture.
   const ok = await api.permissions.request({ origins: originsFor(h) });
-  if (!ok) { note.textContent = `PostGuard needs your permission to read compose boxes on ${h}.`; return; }
+  if (!ok) { note.textContent = t("optSiteDenied", h); return; }
   const user = await readUser();
   await writeUser({ sites: [...new Set([...(user.sites || []), h])] });
   input.value = "";
-  note.textContent = `Added ${h}: reload its pages to start checking.`;
+  note.textContent = t("optSiteAdded", h);
 });
 
+translatePage();
+$("site-input").setAttribute("aria-label", t("optAddSiteLabel"));
 api.storage.onChanged.addListener(() => render());
 render();

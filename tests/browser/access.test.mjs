@@ -361,3 +361,24 @@ describe('The UI in French (Chromium in French)', () => {
     await page.close();
   });
 });
+
+describe('The options page in French', () => {
+  let browser;
+  before(async () => { browser = await launch({ host: false, locale: 'fr-CA' }); });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('headings, the gate choices and the categories are in French', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(WAIT);
+    await page.goto(`chrome-extension://${EXTENSION_ID}/options.html`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-pg="categories"] input').length > 0);
+    assert.equal(await page.title(), 'Réglages de PostGuard');
+    assert.equal(norm(await page.locator('h1').textContent()), 'Réglages de PostGuard');
+    assert.match(norm(await page.locator('[data-pg="gate-mode"] option[value="warn"]').textContent()), /^Avertir/);
+    const cats = norm(await page.locator('[data-pg="categories"]').textContent());
+    assert.match(cats, /Confidentialit/i, `category names in French: ${cats}`);
+    assert.ok(!/\bpatient-search\b/.test(cats), `no category ids: ${cats}`);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+    await page.close();
+  });
+});
