@@ -175,6 +175,81 @@ describe('PostGuard in Firefox ESR with the real host', () => {
       });
     });
   }
+
+  // Issue 16 in Firefox: the keyboard path, every medium and high finding in the gate, Undo.
+  const BOTH_TEXT = `${HIGH_TEXT} Also sick of the drug seekers.`;
+  const focusIn = (page) => page.evaluate(() => {
+    const a = document.querySelector('postguard-ui')?.shadowRoot?.activeElement;
+    return a?.closest('[data-pg="popover"], [data-pg="gate"]')?.getAttribute('data-pg') ?? null;
+  });
+  const count = async (page) => (await uiInfo(page, 'count')).join('');
+
+  test('x: Alt+Shift+P opens the first finding with the focus in it; arrows move; Escape gives the editor back', async () => {
+    const both = await host.check(BOTH_TEXT);
+    const page = await openSite(ff, 'x');
+    await type(page, 'x', BOTH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(BOTH_TEXT, both), 'x');
+    await page.keyboard.down('Alt'); await page.keyboard.down('Shift');
+    await page.keyboard.press('KeyP');
+    await page.keyboard.up('Shift'); await page.keyboard.up('Alt');
+    await waitUi(page, 'popover');
+    assert.equal(await focusIn(page), 'popover', 'the focus is in the card');
+    assert.deepEqual(await uiInfo(page, 'position'), [`1 of ${both.findings.length}`]);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => /^2 /.test(document.querySelector('postguard-ui').shadowRoot
+      .querySelector('[data-pg="position"]')?.textContent ?? ''), { timeout: WAIT }).catch(() => {});
+    assert.deepEqual(await uiInfo(page, 'position'), [`2 of ${both.findings.length}`], 'the next finding');
+    await page.keyboard.press('Escape');
+    await waitUi(page, 'popover', false);
+    assert.equal(await page.evaluate((sel) => document.querySelector(sel).contains(document.activeElement),
+      EDITORS.x.editor), true, 'the editor has the focus again');
+    await assertText(page, 'x', BOTH_TEXT, 'the keyboard walk');
+    await page.close();
+  });
+
+  test('x: the gate lists the high and the medium finding, with the severity in words; Tab stays in it', async () => {
+    const both = await host.check(BOTH_TEXT);
+    const page = await openSite(ff, 'x');
+    await type(page, 'x', BOTH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(BOTH_TEXT, both), 'x');
+    await page.click(EDITORS.x.post);
+    await waitUi(page, 'gate');
+    const items = await uiInfo(page, 'gate-item');
+    assert.equal(items.length, both.findings.filter((f) => f.severity !== 'low').length, 'one item per high and medium');
+    assert.match(items[0], /high/i);
+    assert.ok(items.some((i) => /medium/i.test(i)), `a medium item: ${items}`);
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      assert.equal(await focusIn(page), 'gate', `Tab ${i + 1} stays in the gate`);
+    }
+    await clickUi(page, 'gate-edit');
+    await waitUi(page, 'gate', false);
+    assert.deepEqual(await posted(page), [], 'nothing posted');
+    await page.close();
+  });
+
+  test('x: "Ignore here" offers Undo, which brings the finding back', async () => {
+    const both = await host.check(BOTH_TEXT);
+    const page = await openSite(ff, 'x');
+    await type(page, 'x', BOTH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(BOTH_TEXT, both), 'x');
+    const n = both.findings.length;
+    const f = both.findings.find((x) => x.severity === 'medium');
+    await clickUnderline(page, BOTH_TEXT.slice(f.start, f.end));
+    await waitUi(page, 'popover');
+    await clickUi(page, 'ignore');
+    await waitUi(page, 'toast');
+    await page.waitForFunction((k) => document.querySelector('postguard-ui').shadowRoot
+      .querySelector('[data-pg="count"]')?.textContent.trim() === k, { timeout: WAIT }, String(n - 1)).catch(() => {});
+    assert.equal(await count(page), String(n - 1), 'one fewer');
+    await clickUi(page, 'undo');
+    await page.waitForFunction((k) => document.querySelector('postguard-ui').shadowRoot
+      .querySelector('[data-pg="count"]')?.textContent.trim() === k, { timeout: WAIT }, String(n)).catch(() => {});
+    assert.equal(await count(page), String(n), 'Undo brings it back');
+    await waitUnderlines(page, expectedUnderlines(BOTH_TEXT, both), 'x after Undo');
+    await assertText(page, 'x', BOTH_TEXT, 'ignore and undo');
+    await page.close();
+  });
 });
 
 describe('PostGuard in Firefox ESR without the host installed', () => {
@@ -213,6 +288,21 @@ describe('PostGuard in Firefox ESR without the host installed', () => {
     await page.click(EDITORS.x.post);
     await page.waitForFunction(() => window.__posted.length > 0).catch(() => {});
     assert.deepEqual(await posted(page), [HIGH_TEXT], 'posted once, no gate');
+    await page.close();
+  });
+
+  test('the page says posts are not being checked: a no-host badge and its card', async () => {
+    const page = await openSite(ff, 'textarea');
+    await type(page, 'textarea', HIGH_TEXT);
+    await page.waitForFunction(() => document.querySelector('postguard-ui')?.shadowRoot
+      ?.querySelector('[data-pg="badge"]')?.getAttribute('data-severity') === 'no-host', { timeout: WAIT }).catch(() => {});
+    const label = await page.evaluate(() => document.querySelector('postguard-ui').shadowRoot
+      .querySelector('[data-pg="badge"]')?.getAttribute('aria-label') ?? '');
+    assert.match(label, /not checking/i, `the badge says so: ${label}`);
+    await clickUi(page, 'badge');
+    await waitUi(page, 'popover');
+    assert.match((await uiInfo(page, 'suggestion')).join(' '), /install/i, 'what to do');
+    await assertText(page, 'textarea', HIGH_TEXT, 'the no-host card');
     await page.close();
   });
 });
