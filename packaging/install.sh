@@ -29,10 +29,9 @@ SAMPLE_POST="67M from Gimli in bed 4 at Johnson Memorial last night with a rare 
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PG_ROOT=$(cd "$here/.." && pwd)
-. "$PG_ROOT/tests/lib.sh"
+. "$here/lib.sh"
 
 say() { printf '%s\n' "$*"; }
-step() { printf '\n== %s\n' "$*"; }
 die() { # die STATUS MESSAGE...
   local status=$1; shift
   printf '\npostguard install: FAILED: %s\n' "$*" >&2
@@ -184,7 +183,7 @@ sandbox_advice() {
   local list
   list=$(sandboxed_browsers)
   [ -n "$list" ] || return 0
-  step "sandboxed browsers (Flatpak, Snap)"
+  pg_log "sandboxed browsers (Flatpak, Snap)"
   say "Found: $(echo "$list" | paste -sd, | sed 's/,/, /g')"
   cat <<'EOF'
 These browsers run in a sandbox that cannot start a program installed outside it, so the
@@ -227,7 +226,7 @@ write_record() {
 # ---- uninstall ------------------------------------------------------------------------------
 
 do_uninstall() {
-  step "uninstalling ($mode, prefix $prefix)"
+  pg_log "uninstalling ($mode, prefix $prefix)"
   if [ ! -f "$record" ]; then
     say "Nothing to remove: no record of an install at $record."
     say "(A package install is removed with: apt-get remove postguard)"
@@ -276,7 +275,7 @@ say "PostGuard install: $mode, programs under $prefix, browsers: ${targets[*]}${
 
 # ---- dependencies and build -------------------------------------------------------------------
 
-step "build dependencies"
+pg_log "build dependencies"
 deps=(build-essential cmake pkg-config libcjson-dev libpcre2-dev libseccomp-dev jq)
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
   say "This is not a Debian-like system: install these (or your system's equivalents) yourself:"
@@ -286,8 +285,7 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>
   done
 else
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-    missing=$(for p in "${deps[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-              grep -q 'install ok installed' || echo "$p"; done)
+    missing=$(pg_apt_missing "${deps[@]}")
     [ -z "$missing" ] || die 2 "these packages are missing and there is no sudo to install them:
   $(echo $missing)
 Run this script as root once, or: su -c 'apt-get install $(echo $missing)'"
@@ -297,7 +295,7 @@ Check the network and /etc/apt/sources.list, then run this again."
   say "all present"
 fi
 
-step "build ($build_dir)"
+pg_log "build ($build_dir)"
 mkdir -p "$build_dir" || die 2 "cannot create the build folder $build_dir"
 if ! cmake -S "$PG_ROOT" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_INSTALL_PREFIX="$prefix" -DPG_TESTS=OFF -DPG_SANITIZE=OFF -DPG_FUZZ=OFF \
@@ -314,7 +312,7 @@ say "built $build_dir/postguard-host and $build_dir/postguard"
 
 # ---- install the programs and the rules --------------------------------------------------------
 
-step "install the host, the command line and the rule pack under $prefix"
+pg_log "install the host, the command line and the rule pack under $prefix"
 stage=$(mktemp -d) || die 2 "cannot make a temporary folder"
 trap 'rm -rf "$stage"' EXIT
 if ! DESTDIR="$stage" cmake --install "$build_dir" >"$stage.log" 2>&1; then
@@ -349,7 +347,7 @@ say "rules: $prefix/share/postguard/rules"
 
 # ---- host manifests ---------------------------------------------------------------------------
 
-step "register the host with the browsers"
+pg_log "register the host with the browsers"
 render_manifest() { # render_manifest BROWSER: the manifest text for this browser family
   local tpl=chromium
   [ "$1" = firefox ] && tpl=firefox
@@ -381,7 +379,7 @@ sandbox_advice
 
 # ---- a sample post through the installed host ---------------------------------------------------
 
-step "a sample post through the installed host (native-messaging framing)"
+pg_log "a sample post through the installed host (native-messaging framing)"
 check_req=$(jq -cn --arg t "$SAMPLE_POST" '{type: "check", id: 2, text: $t, site: "x"}')
 replies=$("$here/nmsend.sh" "$host_path" '{"type":"hello","id":1}' "$check_req") ||
   die 2 "the installed host did not answer over native messaging (see above)"
@@ -408,7 +406,7 @@ say "$count warnings, highest: $(printf '%s' "$result" | jq -r .max_severity)"
 
 # ---- what next --------------------------------------------------------------------------------
 
-step "load the extension"
+pg_log "load the extension"
 cat <<EOF
 The host is installed and answers. Now load the extension (its id is fixed:
 $PG_EXTENSION_ID, which the manifests above allow):
@@ -423,7 +421,7 @@ A clinic installs PostGuard by policy instead: see docs/deployment.md.
 EOF
 
 if [ -n "$no_browser" ]; then
-  step "no browser found"
+  pg_log "no browser found"
   root=; [ "$(id -u)" -eq 0 ] || root="sudo "
   cat <<EOF
 No supported browser was found on this machine (Chrome, Chromium, Edge, Brave or Firefox

@@ -5,25 +5,8 @@ PG_ROOT=${PG_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 PG_BUILD=${PG_BUILD:-$PG_ROOT/build}
 export PG_ROOT PG_BUILD
 
-pg_log() { printf '\n== %s\n' "$*"; }
-
-# pg_sudo CMD...: run as root (directly when we are root, else through sudo).
-pg_sudo() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-# pg_need_apt PKG...: apt-get install the Debian packages that are not installed yet.
-pg_apt_updated=
-pg_need_apt() {
-  local missing=() p
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing: ${missing[*]}"
-  if [ -z "$pg_apt_updated" ]; then pg_sudo apt-get update -qq || return 1; pg_apt_updated=1; fi
-  pg_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+# pg_log, pg_sudo, pg_apt_missing, pg_need_apt: the installer's own helpers, shared
+. "$PG_ROOT/packaging/lib.sh"
 
 # pg_need_node: node and npm, from Debian when the machine has none.
 pg_need_node() {

@@ -1,5 +1,5 @@
 /* main.c - `postguard`, the command line: lint posts in files or stdin against the rule pack,
- * explain a rule, list the rules. A thin front end on the engine; JSON comes from host/nmh/json.c. */
+ * explain a rule, list the rules. A thin front end on the engine; JSON comes from host/json/json.c. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* test_reply.c - Check suites for the host's direct reply writing (host/nmh/jwrite.c, json.c's
+/* test_reply.c - Check suites for the host's direct reply writing (host/json/jwrite.c, json.c's
  * pg_json_write_result, protocol.c's pg_proto_handle_frame, frame.c's pg_frame_send): every
  * reply must be the very bytes the cJSON tree + cJSON_PrintUnformatted path wrote before.
  *

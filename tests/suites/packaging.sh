@@ -68,9 +68,14 @@ done
 for f in packaging/windows/*.json packaging/policy/*.json; do
   expect "$f is valid JSON (jq)" sh -c 'jq -e . "$1" >/dev/null' _ "$f"
 done
-for f in packaging/install.sh packaging/nmsend.sh packaging/macos/install.sh tests/suites/packaging.sh; do
+for f in packaging/install.sh packaging/lib.sh packaging/nmsend.sh packaging/macos/install.sh tests/suites/packaging.sh; do
   expect "$f parses (bash -n)" bash -n "$f"
 done
+# the installer is no part of the tests: its helpers are packaging/lib.sh, not tests/lib.sh
+sourced=$(grep -E '^[[:space:]]*(\.|source)[[:space:]]' packaging/install.sh)
+[ -n "$sourced" ] && ! printf '%s\n' "$sourced" | grep -qv '"$here/' &&
+  ok "packaging/install.sh sources only files of packaging/ ($(printf '%s' "$sourced" | paste -sd' '))" ||
+  fail "packaging/install.sh sources something outside packaging/: $sourced"
 if python3 tests/packaging/check_templates.py "$PG_ROOT" "$EXT_ID" "$version" >"$work/templates.log"; then
   ok "templates name the same host, ids and version $version ($(grep -c '^ok' "$work/templates.log") checks)"
 else

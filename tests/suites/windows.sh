@@ -102,7 +102,7 @@ if [ "$real" = 1 ]; then
 else
   pg_log "windows: the CMake cross-build compiles every host and CLI source with -Werror"
   # Without the libraries, a prefix of the headers with .pc files still lets the real CMake build
-  # compile the engine and host libraries and both programs' main.c with the project's flags.
+  # compile the engine, JSON and host libraries and both programs' main.c with the project's flags.
   deps="$work/deps-headers" bw="$work/build-win-headers"
   mkdir -p "$deps/lib/pkgconfig" "$deps/include/cjson"
   cp /usr/include/pcre2.h "$deps/include/" && cp /usr/include/cjson/cJSON.h "$deps/include/cjson/"
@@ -112,7 +112,7 @@ else
   done
   if cmake -S . -B "$bw" -DCMAKE_TOOLCHAIN_FILE=packaging/windows/mingw-w64.cmake -DPG_WIN_DEPS="$deps" \
        -DPG_TESTS=OFF >"$work/cmake.log" 2>&1 &&
-     cmake --build "$bw" -j2 --target pgengine pgnmh >>"$work/cmake.log" 2>&1 &&
+     cmake --build "$bw" -j2 --target pgengine pgjson pgnmh >>"$work/cmake.log" 2>&1 &&
      make -C "$bw/host" nmh/main.c.obj cli/main.c.obj >>"$work/cmake.log" 2>&1; then
     n=$(find "$bw" -name '*.c.obj' | wc -l)
     [ "$n" -gt 20 ] && ok "$n sources compile for x86_64-w64-mingw32 (CMake, -Werror)" || fail "only $n objects"

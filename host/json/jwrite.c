@@ -1,5 +1,5 @@
 /* jwrite.c - appending JSON to a reusable buffer, byte for byte as cJSON_PrintUnformatted would.
- * Only what the host's replies need: raw text, strings, unsigned integers, 3-decimal numbers. */
+ * Only what the host's replies and the CLI's results need: raw text, strings, integers, 3 decimals. */
 #include "jwrite.h"
 
 #include <limits.h>

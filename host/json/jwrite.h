@@ -1,10 +1,10 @@
-/* jwrite.h - a small JSON writer into one growable, reusable buffer: the host's hot replies
- * (check results, errors) are written here directly instead of built as a cJSON tree and printed.
+/* jwrite.h - a small JSON writer into one growable, reusable buffer: hot replies (the host's
+ * results and errors, the CLI's results) are written here directly, not built as cJSON trees.
  *
  * It writes exactly what cJSON_PrintUnformatted writes for the same values (the same string
  * escapes, the same number forms), so a reply reads the same whichever path made it. */
-#ifndef PG_NMH_JWRITE_H
-#define PG_NMH_JWRITE_H
+#ifndef PG_JWRITE_H
+#define PG_JWRITE_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -38,4 +38,4 @@ void pg_jw_milli(pg_jw *w, double v);
 /* Append a cJSON value as cJSON_PrintUnformatted would (fast for integers and strings). */
 void pg_jw_value(pg_jw *w, const cJSON *v);
 
-#endif /* PG_NMH_JWRITE_H */
+#endif /* PG_JWRITE_H */

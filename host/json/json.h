@@ -1,11 +1,11 @@
-/* json.h - the one place a pg_result, a rule and the pack become JSON (docs/protocol.md).
- * Shared by the native-messaging host and the `postguard` command line, so both speak the same shape.
+/* json.h - the one place a pg_result, a rule and the pack become JSON (docs/protocol.md). Its
+ * own library, linked by the host and the CLI: one shape, and the CLI needs none of the host.
  *
  * A result (every check, the hot path) is written straight into a reusable buffer (jwrite.h);
  * the rest are cJSON trees: every function returning a cJSON * gives the caller a new tree to
  * free with cJSON_Delete, or NULL when out of memory. Strings are copied into the tree. */
-#ifndef PG_NMH_JSON_H
-#define PG_NMH_JSON_H
+#ifndef PG_JSON_H
+#define PG_JSON_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -42,4 +42,4 @@ cJSON *pg_json_config_problem(const pg_error *p);
  * length in *len, or NULL when out of memory or when even an empty findings list is over max. */
 char *pg_json_print_capped(cJSON *obj, size_t max, size_t *len);
 
-#endif /* PG_NMH_JSON_H */
+#endif /* PG_JSON_H */
