@@ -218,7 +218,6 @@ static int read_input(const char *name, char **out, size_t *outlen) {
     return 0;
 }
 
-static double now_ms(void) { return pg_clock_ms(); }
 
 /* Print one finding per line: file:line:col severity category message [rule]. Findings are
  * sorted by start, so one forward walk finds every line and column (columns count characters). */
@@ -253,9 +252,9 @@ static int cmd_check(pg_ctx *ctx, const options *o) {
         }
         pg_result *r = NULL;
         pg_error err;
-        double t0 = now_ms();
+        double t0 = pg_clock_ms();
         pg_status st = pg_check(ctx, text, len, &r, &err);
-        double elapsed = now_ms() - t0;
+        double elapsed = pg_clock_ms() - t0;
         if (st != PG_OK) {
             if (st == PG_EUTF8)
                 fprintf(stderr, "postguard: %s is not valid UTF-8 (byte %ld); convert it first, "

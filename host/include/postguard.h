@@ -39,6 +39,7 @@ extern "C" {
  * dropped and result->truncated is set). */
 #define PG_MAX_TEXT_BYTES (1024u * 1024u)
 #define PG_MAX_FINDINGS 256
+#define PG_MAX_LIMIT_RULES 8 /* rule ids a result names when patterns hit PCRE2's limits */
 #define PG_MAX_SPANS 16 /* underlined spans kept per finding */
 
 /* One status enum for every fallible call. pg_status_name gives a stable wire code. */
@@ -112,7 +113,7 @@ typedef struct pg_result {
     pg_section_score *sections; /* sorted by level, then score (highest first) */
     int truncated;              /* 1 when findings beyond PG_MAX_FINDINGS were dropped */
     size_t limit_hits;          /* rules whose pattern hit the PCRE2 match/depth limit */
-    const char *limit_rules[8]; /* the first of those rule ids */
+    const char *limit_rules[PG_MAX_LIMIT_RULES]; /* the first of those rule ids */
     pg_severity max_severity;
 } pg_result;
 

@@ -64,6 +64,9 @@ typedef struct pg_hit {
     uint32_t s, e; /* [s, e) in the folded text */
 } pg_hit;
 
+/* qsort order of spans: by start, then by end (util.c) */
+int pg_hit_cmp(const void *a, const void *b);
+
 typedef struct pg_hitvec {
     pg_hit *v;
     size_t n, cap;
@@ -410,7 +413,7 @@ struct pg_scratch {
     uint8_t candstate[2];   /* 0: not found yet, 1: found, 2: try every character */
     pcre2_match_data *md;
     size_t limit_hits;
-    const char *limit_rules[8];
+    const char *limit_rules[PG_MAX_LIMIT_RULES];
     int truncated; /* a rule made more than PG_MAX_FINDINGS findings */
     const pg_pack *pack;
     uint32_t *mstamp; /* per model row: the check (mgen) that last counted it */

@@ -57,16 +57,10 @@ static int valid(pg_validator v, const char *text, pg_hit h) {
 
 /* ---- hits, cached per matcher ---- */
 
-static int cmp_hit(const void *a, const void *b) {
-    const pg_hit *x = a, *y = b;
-    if (x->s != y->s) return x->s < y->s ? -1 : 1;
-    return (x->e > y->e) - (x->e < y->e);
-}
-
 static void note_limit(pg_scratch *sc, const pg_rule *r) {
-    for (size_t i = 0; i < sc->limit_hits && i < 8; i++)
+    for (size_t i = 0; i < sc->limit_hits && i < PG_MAX_LIMIT_RULES; i++)
         if (sc->limit_rules[i] == r->id) return;
-    if (sc->limit_hits < 8) sc->limit_rules[sc->limit_hits] = r->id;
+    if (sc->limit_hits < PG_MAX_LIMIT_RULES) sc->limit_rules[sc->limit_hits] = r->id;
     sc->limit_hits++;
 }
 
@@ -101,7 +95,7 @@ static const pg_hitvec *hits_of(pg_scratch *sc, const pg_matcher *m, const pg_ru
             for (size_t i = 0; i < lh->n; i++)
                 if (pg_hitvec_push(hv, lh->v[i].s, lh->v[i].e)) return NULL;
         }
-        if (m->nlex > 1 && hv->n > 1) qsort(hv->v, hv->n, sizeof *hv->v, cmp_hit);
+        if (m->nlex > 1 && hv->n > 1) qsort(hv->v, hv->n, sizeof *hv->v, pg_hit_cmp);
     }
     if (m->validate) {
         size_t o = 0;

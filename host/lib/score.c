@@ -37,18 +37,12 @@ static double weight(const pg_pack *p, pg_severity s) {
     return p->weight[s == PG_SEV_HIGH ? PG_SEV_HIGH : s == PG_SEV_MEDIUM ? PG_SEV_MEDIUM : PG_SEV_LOW];
 }
 
-static int cmp_hit(const void *a, const void *b) {
-    const pg_hit *x = a, *y = b;
-    if (x->s != y->s) return x->s < y->s ? -1 : 1;
-    return (x->e > y->e) - (x->e < y->e);
-}
-
 /* One underline per stretch of text: spans of a finding that overlap or touch ("67M", "67"
  * and "M") become one, so the page never draws a word twice. The merged span that holds the
  * primary evidence goes first, the others follow in order of position. */
 static void merge_spans(pg_raw_finding *f) {
     pg_hit primary = f->spans[0];
-    if (f->nspans > 1) qsort(f->spans, f->nspans, sizeof *f->spans, cmp_hit);
+    if (f->nspans > 1) qsort(f->spans, f->nspans, sizeof *f->spans, pg_hit_cmp);
     size_t n = 0;
     for (size_t i = 0; i < f->nspans; i++) {
         if (n > 0 && f->spans[i].s <= f->spans[n - 1].e) {
@@ -188,7 +182,7 @@ pg_status pg_score(pg_scratch *sc, pg_rawvec *raw, pg_result **out) {
     }
     qsort(r->sections, r->nsections, sizeof *r->sections, cmp_section);
     r->limit_hits = sc->limit_hits;
-    for (size_t i = 0; i < sc->limit_hits && i < 8; i++) r->limit_rules[i] = sc->limit_rules[i];
+    for (size_t i = 0; i < sc->limit_hits && i < PG_MAX_LIMIT_RULES; i++) r->limit_rules[i] = sc->limit_rules[i];
     *out = r;
     return PG_OK;
 }

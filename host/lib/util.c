@@ -62,6 +62,14 @@ char *pg_arena_strdup(pg_arena *a, const char *s) {
     return p;
 }
 
+/* ---- spans ---- */
+
+int pg_hit_cmp(const void *a, const void *b) {
+    const pg_hit *x = a, *y = b;
+    if (x->s != y->s) return x->s < y->s ? -1 : 1;
+    return (x->e > y->e) - (x->e < y->e);
+}
+
 /* ---- errors ---- */
 
 static void copy_field(char *dst, size_t cap, const char *src) {

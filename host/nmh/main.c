@@ -49,7 +49,6 @@ static void logf_(enum log_level lvl, const char *fmt, ...) {
     fwrite(line, 1, len, stderr);
 }
 
-static double now_ms(void) { return pg_clock_ms(); }
 
 /* Send one reply frame (header and body together); returns 0, or -1 when stdout is gone (the
  * browser closed the pipe). stdout's stdio buffer is never used: frames go out with write(2). */
@@ -120,7 +119,7 @@ int main(int argc, char **argv) {
         else logf_(LOG_DEBUG, "ignoring argument %d (%zu bytes)", i, strlen(argv[i]));
     }
 
-    double t0 = now_ms();
+    double t0 = pg_clock_ms();
     pg_ctx *ctx = NULL;
     if (pg_ctx_new(&ctx) != PG_OK) {
         logf_(LOG_QUIET, "out of memory at start-up");
@@ -143,7 +142,7 @@ int main(int argc, char **argv) {
         pg_ctx_pack_info(ctx, &pi);
         logf_(LOG_INFO, "version %s, protocol %d, pack %s %s (%zu rules) from %s, loaded in %.1f ms",
               PG_VERSION, PG_PROTOCOL_VERSION, pi.id, pi.version, pi.nrules, pi.path,
-              now_ms() - t0);
+              pg_clock_ms() - t0);
         const pg_error *cp = pg_ctx_config_problem(ctx);
         if (cp) logf_(LOG_QUIET, "configuration ignored: %s", cp->message);
     }
@@ -216,9 +215,9 @@ int main(int argc, char **argv) {
         logf_(LOG_DEBUG, "frame of %zu bytes", len);
         pg_proto_log lg;
         size_t outlen = 0;
-        double t1 = now_ms();
+        double t1 = pg_clock_ms();
         const char *frame = pg_proto_handle_frame(proto, body, len, &outlen, &lg);
-        double took = now_ms() - t1;
+        double took = pg_clock_ms() - t1;
         free(body);
         int wr = send_frame(frame, outlen);
         if (strcmp(lg.type, "check") == 0 && !lg.code)

@@ -282,7 +282,6 @@ static int do_hello(pg_proto *p, const cJSON *id) {
     return finish(p, o);
 }
 
-static double now_ms(void) { return pg_clock_ms(); }
 
 static int do_check(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log *log) {
     int rc = -1;
@@ -309,9 +308,9 @@ static int do_check(pg_proto *p, const cJSON *req, const cJSON *id, pg_proto_log
     }
     pg_result *r = NULL;
     pg_error err;
-    double t0 = now_ms();
+    double t0 = pg_clock_ms();
     pg_status st = pg_check(p->ctx, text, len, &r, &err);
-    log->elapsed_ms = now_ms() - t0;
+    log->elapsed_ms = pg_clock_ms() - t0;
     if (st != PG_OK) {
         const char *code = st == PG_EUTF8 ? "bad_utf8" : st == PG_ETOOBIG ? "text_too_large" : "internal";
         log->code = code;
