@@ -103,14 +103,7 @@ static inline int decode(const unsigned char *s, size_t len, uint32_t *cp) {
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 256;
-    while (c < need) c *= 2;
-    void *np = realloc(*p, c * elem);
-    if (!np) return -1;
-    *p = np;
-    *cap = c;
-    return 0;
+    return pg_grow(p, cap, need, elem, 256);
 }
 
 int pg_fold_text(pg_fold *f, const char *src, size_t srclen) {

@@ -64,6 +64,10 @@ typedef struct pg_hit {
     uint32_t s, e; /* [s, e) in the folded text */
 } pg_hit;
 
+/* Make *p (an array of `elem`-byte elements, *cap of them) hold at least `need`: 0, or -1 when
+ * out of memory (*p and *cap unchanged). The first allocation holds `first` (util.c). */
+int pg_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* qsort order of spans: by start, then by end (util.c) */
 int pg_hit_cmp(const void *a, const void *b);
 

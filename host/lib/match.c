@@ -292,13 +292,7 @@ static int factor_count(pg_scratch *sc, const pg_rule *r, pg_hit c, pg_raw_findi
 }
 
 int pg_rawvec_push(pg_rawvec *out, const pg_raw_finding *f) {
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        pg_raw_finding *v = realloc(out->v, cap * sizeof *v);
-        if (!v) return -1;
-        out->v = v;
-        out->cap = cap;
-    }
+    if (pg_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v, 16)) return -1;
     out->v[out->n++] = *f;
     return 0;
 }

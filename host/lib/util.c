@@ -116,14 +116,21 @@ pg_status pg_vfail_in(pg_error *err, pg_status status, const char *file, const c
 
 /* ---- span vectors ---- */
 
+/* The one growth rule of the engine's vectors: double from `first` until `need` elements fit,
+ * so pushing n elements costs O(n) copies in all. */
+int pg_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : first;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np) return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
 int pg_hitvec_push(pg_hitvec *hv, uint32_t s, uint32_t e) {
-    if (hv->n == hv->cap) {
-        size_t cap = hv->cap ? hv->cap * 2 : 16;
-        pg_hit *v = realloc(hv->v, cap * sizeof *v);
-        if (!v) return -1;
-        hv->v = v;
-        hv->cap = cap;
-    }
+    if (pg_grow((void **)&hv->v, &hv->cap, hv->n + 1, sizeof *hv->v, 16)) return -1;
     hv->v[hv->n].s = s;
     hv->v[hv->n].e = e;
     hv->n++;
