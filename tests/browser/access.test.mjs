@@ -382,3 +382,37 @@ describe('The options page in French', () => {
     await page.close();
   });
 });
+
+// A host that starts but never answers (issue 17.1(d)): the status stays "connecting", so only the
+// 3-second wait of a Post decides. By default the post then goes out; a clinic's hostMissing
+// "block" holds it in the gate instead.
+describe('A host that hangs', () => {
+  let browser;
+  before(async () => { browser = await launch({ host: 'hung' }); });
+  after(async () => { if (browser) await browser.close(); });
+
+  test('hostMissing "post": Post goes out once after the wait; "block": the gate holds it', async () => {
+    let page = await openSite(browser.context, 'textarea');
+    await type(page, 'textarea', TEXT);
+    await page.click(EDITORS.textarea.post);
+    await page.waitForFunction(() => window.__posted.length > 0, null, { timeout: WAIT }).catch(() => {});
+    assert.deepEqual(await posted(page), [TEXT], 'posted once, unchecked, as the default allows');
+    await page.close();
+
+    await setSettings(browser.context, { hostMissing: 'block' });
+    try {
+      page = await openSite(browser.context, 'textarea');
+      await type(page, 'textarea', TEXT);
+      await page.click(EDITORS.textarea.post);
+      await ui(page, 'gate').waitFor({ state: 'visible' });
+      assert.equal(await ui(page, 'gate-post').count(), 0, 'no "Post anyway"');
+      assert.match(norm(await page.locator('postguard-ui').locator('#pg-gate-title').textContent()), /cannot check/i);
+      await ui(page, 'gate-edit').click();
+      assert.deepEqual(await posted(page), [], 'nothing posted');
+      await assertText(page, 'textarea', 'the gate of a hung host');
+      await page.close();
+    } finally {
+      await setSettings(browser.context, { hostMissing: 'post' });
+    }
+  });
+});

@@ -41,12 +41,17 @@ async function pagesDir() {
 }
 
 // Writes <profile>/NativeMessagingHosts/ca.postguard.host.json (Chromium reads it from the user-data-dir).
-async function registerHost(profile) {
+async function registerHost(profile, kind) {
   const dir = path.join(profile, 'NativeMessagingHosts');
   await mkdir(dir, { recursive: true });
   let hostPath = HOST;
   const rules = rulesOverride();
-  if (rules) {
+  if (kind === 'hung') {
+    // A host that starts and reads every frame but never answers one (a hung host).
+    hostPath = path.join(profile, 'postguard-host-hung.sh');
+    await writeFile(hostPath, '#!/bin/sh\nexec cat >/dev/null\n');
+    await chmod(hostPath, 0o755);
+  } else if (rules) {
     // A manifest cannot carry environment variables: a two-line wrapper sets the pack and execs the real host.
     hostPath = path.join(profile, 'postguard-host-wrapper.sh');
     await writeFile(hostPath, `#!/bin/sh\nPOSTGUARD_RULES='${rules}' exec '${HOST}' "$@"\n`);
@@ -77,6 +82,7 @@ export function machinePolicies() {
 
 // launch({ host: true|false, machinePolicies: false|true }) -> { context, profile, close() }
 // machinePolicies: true is for the packaging suite's policy test, which writes one on purpose.
+// host: true (the real host), false (none registered) or 'hung' (one that never answers).
 // locale: the browser's UI language (for the extension's _locales), e.g. 'fr-CA'.
 export async function launch({ host = true, machinePolicies: allowPolicies = false, locale } = {}) {
   const policies = machinePolicies();
@@ -89,7 +95,7 @@ export async function launch({ host = true, machinePolicies: allowPolicies = fal
   // Keep the user's and the machine's clinic configuration out of the tests.
   process.env.POSTGUARD_USER_CONFIG = path.join(profile, 'no-user-config.json');
   process.env.POSTGUARD_CONFIG = path.join(profile, 'no-clinic-config.json');
-  if (host) await registerHost(profile);
+  if (host) await registerHost(profile, host);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: process.env.PG_HEADED ? false : true,
