@@ -306,3 +306,41 @@ describe('PostGuard in Firefox ESR without the host installed', () => {
     await page.close();
   });
 });
+
+// Issue 16.6 in Firefox: with Debian's French language pack the page UI speaks French.
+describe('PostGuard in Firefox ESR in French', () => {
+  let ff, host, high;
+  before(async () => {
+    host = new HostClient();
+    high = await host.check(HIGH_TEXT);
+    ff = await launchFirefox({ host: true, locale: 'fr' });
+  });
+  after(async () => {
+    if (ff) await ff.close();
+    if (host) await host.close();
+  });
+
+  test('the badge, the card and the gate are in French; the text is intact', async () => {
+    const page = await openSite(ff, 'x');
+    await type(page, 'x', HIGH_TEXT);
+    await waitUnderlines(page, expectedUnderlines(HIGH_TEXT, high), 'x');
+    const label = await page.evaluate(() => document.querySelector('postguard-ui').shadowRoot
+      .querySelector('[data-pg="badge"]')?.getAttribute('aria-label') ?? '');
+    assert.match(label, /à revoir/, `the badge's name in French: ${label}`);
+    const f = high.findings.find((x) => x.severity === 'high');
+    await clickUnderline(page, HIGH_TEXT.slice(f.start, f.end));
+    await waitUi(page, 'popover');
+    assert.deepEqual(await uiInfo(page, 'ignore'), ['Ignorer ici']);
+    await page.keyboard.press('Escape');
+    await page.click(EDITORS.x.post);
+    await waitUi(page, 'gate');
+    const title = await page.evaluate(() => document.querySelector('postguard-ui').shadowRoot
+      .querySelector('#pg-gate-title')?.textContent ?? '');
+    assert.equal(title, 'Publier quand même ?');
+    await clickUi(page, 'gate-edit');
+    await waitUi(page, 'gate', false);
+    assert.deepEqual(await posted(page), [], 'nothing posted');
+    await assertText(page, 'x', HIGH_TEXT, 'the French gate');
+    await page.close();
+  });
+});

@@ -55,8 +55,10 @@ export async function serveSites(page, blocked) {
   });
 }
 
-// launchFirefox({ host }) -> { browser, home, blocked, newPage(), close() }
-export async function launchFirefox({ host = true } = {}) {
+// launchFirefox({ host, locale }) -> { browser, home, blocked, newPage(), close() }. locale: the UI
+// language (e.g. 'fr'), from Debian's language pack (firefox-esr-l10n-<lang>), which the extension's
+// i18n follows.
+export async function launchFirefox({ host = true, locale } = {}) {
   const home = await mkdtemp(path.join(tmpdir(), 'pg-firefox-'));
   const env = { ...process.env, HOME: home,
     POSTGUARD_USER_CONFIG: path.join(home, 'no-user-config.json'),
@@ -75,6 +77,8 @@ export async function launchFirefox({ host = true } = {}) {
       'extensions.originControls.grantByDefault': true,
       'browser.shell.checkDefaultBrowser': false,
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXT_UUID }),
+      // the language pack lives in the application's own extensions folder (scope 4)
+      ...(locale ? { 'intl.locale.requested': locale, 'extensions.enabledScopes': 5, 'extensions.autoDisableScopes': 0 } : {}),
     },
   });
   const extId = await browser.installExtension(EXTENSION);

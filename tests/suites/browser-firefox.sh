@@ -5,7 +5,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 cd "$PG_ROOT"
 
-pg_need_apt firefox-esr fonts-noto-color-emoji || { echo "FAIL: could not install firefox-esr"; exit 2; }
+pg_need_apt firefox-esr firefox-esr-l10n-fr fonts-noto-color-emoji || { echo "FAIL: could not install firefox-esr"; exit 2; }
 pg_npm_ci tests/browser || { echo "FAIL: npm ci in tests/browser"; exit 2; }
 
 pg_node_suite browser-firefox firefox.test.mjs
