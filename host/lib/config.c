@@ -9,7 +9,6 @@
 
 #include "internal.h"
 
-pg_status pg_json_load(const char *path, cJSON **out, pg_status bad, pg_error *err);
 
 static pg_status bad(pg_error *err, const char *path, const char *field, const char *fmt,
                      const char *a) {

@@ -1,11 +1,14 @@
 /* file.c - opening the files a pack and a clinic name (rules, lexicons, weights, configs):
- * regular files only, and never a wait.
+ * regular files only, and never a wait; reading a JSON file whole, with its size bounded.
  *
  * open() of a FIFO blocks until a writer comes, and a read from a device may never end; the
  * host would hang at start-up and outlive the browser that started it. So the file is opened
  * without blocking, checked with fstat, and refused unless it is a regular file. */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,4 +48,70 @@ int pg_open_regular(const char *path, FILE **out) {
 const char *pg_open_strerror(int e) {
     if (e == PG_ENOTREG) return "not a regular file (a FIFO, socket or device is refused)";
     return strerror(e);
+}
+
+/* Read a whole file; the caller frees *buf. */
+static pg_status read_file(const char *path, char **buf, size_t *len, pg_error *err) {
+    FILE *f;
+    int e = pg_open_regular(path, &f);
+    if (e)
+        return pg_fail(err, e == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, NULL, -1,
+                       "cannot read %s: %s", path, pg_open_strerror(e));
+    size_t cap = 65536, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) break;
+        if (cap >= (size_t)64 << 20) { /* a rule file is never this big */
+            free(b);
+            fclose(f);
+            return pg_fail(err, PG_ERULE, path, NULL, NULL, -1, "%s is larger than 64 MiB", path);
+        }
+        char *nb = realloc(b, cap * 2);
+        if (!nb) {
+            free(b);
+            b = NULL;
+            break;
+        }
+        b = nb;
+        cap *= 2;
+    }
+    int ioerr = ferror(f);
+    fclose(f);
+    if (!b) return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory reading %s", path);
+    if (ioerr) {
+        free(b);
+        return pg_fail(err, PG_EIO, path, NULL, NULL, -1, "error reading %s", path);
+    }
+    *buf = b;
+    *len = n;
+    return PG_OK;
+}
+
+/* Parse a JSON file; on a syntax error, name the line and byte. */
+pg_status pg_json_load(const char *path, cJSON **out, pg_status bad, pg_error *err) {
+    char *buf = NULL;
+    size_t len = 0;
+    pg_status st = read_file(path, &buf, &len, err);
+    if (st != PG_OK) return st;
+    if (pg_json_count_values(buf, len, PG_JSON_MAX_VALUES) > PG_JSON_MAX_VALUES) {
+        free(buf);
+        return pg_fail(err, bad, path, NULL, NULL, -1,
+                       "%s holds more than %u JSON values: too big to be a rule or configuration file",
+                       path, PG_JSON_MAX_VALUES);
+    }
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (!j) {
+        size_t off = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+        long line = 1;
+        for (size_t i = 0; i < off; i++) line += buf[i] == '\n';
+        free(buf);
+        return pg_fail(err, bad, path, NULL, NULL, (long)off,
+                       "%s: invalid JSON at line %ld (byte %zu)", path, line, off);
+    }
+    free(buf);
+    *out = j;
+    return PG_OK;
 }

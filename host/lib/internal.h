@@ -28,6 +28,11 @@
  * errno value (ENOENT, EACCES, EISDIR, ...) or PG_ENOTREG. The caller fcloses *out. */
 int pg_open_regular(const char *path, FILE **out);
 const char *pg_open_strerror(int e); /* strerror, and PG_ENOTREG's words */
+/* A JSON file parsed whole into *out (the caller frees it with cJSON_Delete). Refused with
+ * status `bad` when it is not valid JSON (naming the line and byte) or holds more than
+ * PG_JSON_MAX_VALUES values; PG_ENOTFOUND, PG_EIO, PG_ENOMEM as their names say. */
+struct cJSON;
+pg_status pg_json_load(const char *path, struct cJSON **out, pg_status bad, pg_error *err);
 
 /* ---- arena: every string and table of a pack lives here and is freed at once ---- */
 

@@ -27,7 +27,6 @@
 
 #include "internal.h"
 
-pg_status pg_json_load(const char *path, cJSON **out, pg_status bad, pg_error *err);
 
 pg_status pg_policy_read(const char *path, pg_policy *out, pg_error *err) {
     memset(out, 0, sizeof *out);
