@@ -215,7 +215,6 @@ typedef struct pg_pattern {
      * at the positions the pack's start table finds: keys until the table is built, then fidx,
      * its index in that table (-1 before: tried at every character). */
     int anchored;
-    int jit; /* JIT-compiled: run with pcre2_jit_match */
     pg_startkey *keys;
     int nkeys;
     int fidx;
