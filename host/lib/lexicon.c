@@ -324,31 +324,32 @@ static int add_key(pg_lexicons *lx, int li, const char *key, int nwords) {
     size_t klen = strnlen(key, KEY_MAX - 1), jlen = 0, np = 0;
     char mk[KEY_MAX], jk[KEY_MAX], jm[KEY_MAX];
     size_t plen[PG_MAX_TERM_WORDS];
-    uint32_t ph[PG_MAX_TERM_WORDS], h = FNV_INIT, hm, hj = 0, hjm = 0;
+    uint32_t ph[PG_MAX_TERM_WORDS], h = FNV_INIT, hm = FNV_INIT, hj = FNV_INIT, hjm = FNV_INIT;
     /* Every form's hash first, and the slots they start at fetched together: the tables are
-     * larger than the L2 cache, and a load waited mostly on these misses, one at a time. */
+     * larger than the L2 cache, and a load waited mostly on these misses, one at a time. The
+     * forms are made and hashed in one pass over the key. */
+    int star = 0;
     for (size_t i = 0; i < klen; i++) {
-        if (key[i] == ' ' && np < PG_MAX_TERM_WORDS) { /* "johnson", "johnson memorial" */
+        char c = key[i], v = is_vowel(c) ? '*' : c;
+        if (c == ' ' && np < PG_MAX_TERM_WORDS) { /* "johnson", "johnson memorial" */
             plen[np] = i;
             ph[np++] = h;
         }
-        h = fnv_step(h, key + i, 1);
+        h = fnv_step(h, &c, 1);
+        hm = fnv_step(hm, &v, 1);
+        mk[i] = v;
+        star |= v == '*';
+        if (c != ' ') { /* the words run together */
+            jm[jlen] = v;
+            jk[jlen++] = c;
+            hj = fnv_step(hj, &c, 1);
+            hjm = fnv_step(hjm, &v, 1);
+        }
     }
-    memcpy(mk, key, klen);
     mk[klen] = '\0';
-    mask_vowels(mk);
-    int star = memchr(mk, '*', klen) != NULL;
-    hm = fnv_step(FNV_INIT, mk, klen);
     prefetch_slot(&lx->keys, h, klen);
     if (star) prefetch_slot(&lx->masked, hm, klen);
     if (nwords > 1) {
-        for (size_t i = 0; i < klen; i++)
-            if (key[i] != ' ') {
-                jm[jlen] = mk[i];
-                jk[jlen++] = key[i];
-            }
-        hj = fnv_step(FNV_INIT, jk, jlen);
-        hjm = fnv_step(FNV_INIT, jm, jlen);
         prefetch_slot(&lx->keys, hj, jlen);
         if (star) prefetch_slot(&lx->masked, hjm, jlen);
         for (size_t k = 0; k < np; k++) prefetch_slot(&lx->keys, ph[k], plen[k]);
