@@ -70,7 +70,7 @@ static void print_table(const machine *m, const pg_bench_opts *o, const pg_start
                h->rt[0].host_us, h->rt[0].ratio, h->rt[0].echo_us, mark(h->rt[0].ratio <= 1.5));
     }
     printf("| measure | value | budget |\n|---|---|---|\n");
-    printf("| start-up in-process (load + compile + JIT), median of %zu | %.2f ms (CPU %.2f ms) | 20 ms %s |\n",
+    printf("| start-up in-process (load + compile; JIT at a pattern's first scan), median of %zu | %.2f ms (CPU %.2f ms) | 20 ms %s |\n",
            st->runs, st->median_ms, st->cpu_median_ms, mark(st->cpu_median_ms <= 20));
     if (h->ran && !h->problem[0]) {
         printf("| host start-up: exec to first `hello` reply, median of %zu | %.2f ms (echo host %.2f ms; host CPU exec to exit %.2f ms) | 20 ms %s |\n",

@@ -189,8 +189,9 @@ int pg_bench_host(const pg_bench_opts *o, pg_hostrun *out) {
     if (!o->host || access(o->host, X_OK) != 0) return 0;
     out->ran = 1;
     child h = {0}, e = {0};
-    size_t runs = o->quick ? 1 : 15;
-    double th[15], te[15], tc[15];
+    enum { HELLO_RUNS = 31 }; /* a busy 2-core machine needs 30 or more for a stable median */
+    size_t runs = o->quick ? 1 : HELLO_RUNS;
+    double th[HELLO_RUNS], te[HELLO_RUNS], tc[HELLO_RUNS];
     for (size_t i = 0; i < runs; i++) {
         struct rusage r0, r1;
         h.pid = e.pid = 0;

@@ -6,6 +6,7 @@
  * without blocking, checked with fstat, and refused unless it is a regular file. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@
 
 #include "internal.h"
 
-int pg_open_regular(const char *path, FILE **out) {
-    *out = NULL;
+/* Open path for reading into *out, refusing anything but a regular file: 0, or an errno value
+ * or PG_ENOTREG. */
+static int open_regular_fd(const char *path, struct stat *sb, int *out) {
 #ifdef _WIN32
     /* Windows has no FIFOs in the file system and no O_NONBLOCK; binary, or CRLF is changed */
     int fd = open(path, O_RDONLY | O_BINARY);
@@ -24,12 +26,20 @@ int pg_open_regular(const char *path, FILE **out) {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 #endif
     if (fd < 0) return errno ? errno : EIO;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        int e = S_ISDIR(sb.st_mode) ? EISDIR : PG_ENOTREG;
+    if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+        int e = S_ISDIR(sb->st_mode) ? EISDIR : PG_ENOTREG;
         close(fd);
         return e;
     }
+    *out = fd;
+    return 0;
+}
+
+int pg_open_regular(const char *path, FILE **out) {
+    *out = NULL;
+    struct stat sb;
+    int fd, oe = open_regular_fd(path, &sb, &fd);
+    if (oe) return oe;
     /* a regular file never blocks, but stdio should see an ordinary descriptor */
 #ifndef _WIN32
     int fl = fcntl(fd, F_GETFL);
@@ -42,6 +52,44 @@ int pg_open_regular(const char *path, FILE **out) {
         return e ? e : ENOMEM;
     }
     *out = f;
+    return 0;
+}
+
+int pg_read_regular(const char *path, size_t max, char **buf, size_t *len) {
+    *buf = NULL;
+    *len = 0;
+    struct stat sb;
+    int fd, oe = open_regular_fd(path, &sb, &fd);
+    if (oe) return oe;
+    /* one read of the size fstat gives; a file that grew since is read to its end */
+    size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 4096, n = 0;
+    char *b = malloc(cap);
+    int e = b ? 0 : ENOMEM;
+    while (!e) {
+        if (n + 1 >= cap) {
+            char *nb = cap > max ? NULL : realloc(b, cap * 2);
+            if (!nb) {
+                e = cap > max ? EFBIG : ENOMEM;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t k = read(fd, b + n, cap - 1 - n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) e = errno ? errno : EIO;
+        else if (k == 0) break;
+        else n += (size_t)k;
+    }
+    close(fd);
+    if (!e && n > max) e = EFBIG;
+    if (e) {
+        free(b);
+        return e;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
     return 0;
 }
 

@@ -27,6 +27,10 @@
 /* Open path for reading if it is a regular file, without ever blocking: 0 and *out, or an
  * errno value (ENOENT, EACCES, EISDIR, ...) or PG_ENOTREG. The caller fcloses *out. */
 int pg_open_regular(const char *path, FILE **out);
+/* Read the regular file path whole into *buf (NUL-terminated, freed by the caller) and its
+ * length into *len, refusing what pg_open_regular refuses; 0, or an errno (EFBIG past max
+ * bytes), or PG_ENOTREG. */
+int pg_read_regular(const char *path, size_t max, char **buf, size_t *len);
 const char *pg_open_strerror(int e); /* strerror, and PG_ENOTREG's words */
 /* A JSON file parsed whole into *out (the caller frees it with cJSON_Delete). Refused with
  * status `bad` when it is not valid JSON (naming the line and byte) or holds more than
@@ -227,7 +231,6 @@ typedef struct pg_pattern {
      * at the positions the pack's start table finds: keys until the table is built, then fidx,
      * its index in that table (-1 before: tried at every character). */
     int anchored;
-    int jit; /* JIT-compiled: run with pcre2_jit_match */
     pg_startkey *keys;
     int nkeys;
     int fidx;

@@ -215,7 +215,7 @@ static int fields(char *line, char **f, int max) {
  * M / 10^k with M and 10^k (k <= 22) both exact doubles, so one IEEE division rounds it
  * exactly as strtod does (both are the correctly rounded nearest double): the same float.
  * Anything else goes to strtod. Returns 1 when it parsed, 0 to fall back. */
-static int parse_short_decimal(const char *s, double *out) {
+static int parse_short_decimal(const char *s, double *out, const char **end) {
     static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -235,19 +235,21 @@ static int parse_short_decimal(const char *s, double *out) {
             break;
         }
     }
-    if (*p != '\0' || digits == 0 || frac > 22) return 0;
+    if (digits == 0 || frac > 22) return 0;
     double v = (double)mant / pow10[frac];
     *out = neg ? -v : v;
+    *end = p; /* the caller decides what may follow */
     return 1;
 }
 
 static int parse_float(const char *s, float *out) {
     double q;
+    const char *e;
     if (s[0] == '0' && s[1] == '\0') { /* most weights: a category the feature says nothing of */
         *out = 0.0f;
         return 0;
     }
-    if (parse_short_decimal(s, &q)) {
+    if (parse_short_decimal(s, &q, &e) && *e == '\0') {
         if (fabs(q) > 1e6) return -1;
         *out = (float)q;
         return 0;
@@ -260,9 +262,34 @@ static int parse_float(const char *s, float *out) {
     return 0;
 }
 
-static pg_status add_row(mloader *L, const char *feat, char **vals, int nvals) {
+/* One weight of a row, at v and ending at a tab or the line's end: 0 and *w, or -1. The
+ * common forms ("0", a short decimal) are read in place; anything else is cut out at its tab
+ * (*cut: where, to put the tab back) and read by parse_float. */
+static int row_weight(char *v, float *w, char **next, char **cut) {
+    double q;
+    const char *e;
+    *cut = NULL;
+    if (v[0] == '0' && (v[1] == '\t' || v[1] == '\0')) { /* most weights */
+        *w = 0.0f;
+        *next = v + 1;
+        return 0;
+    }
+    if (parse_short_decimal(v, &q, &e) && (*e == '\t' || *e == '\0') && fabs(q) <= 1e6) {
+        *w = (float)q;
+        *next = (char *)e;
+        return 0;
+    }
+    char *t = strchr(v, '\t');
+    if (t) *t = '\0', *cut = t;
+    *next = t ? t : v + strlen(v);
+    return parse_float(v, w);
+}
+
+/* A weight row, "feature<TAB>w1<TAB>...<TAB>wN" with one weight per category, read in one
+ * pass over its bytes (splitting it into fields first, then reading each, was most of the
+ * load): the zero weights, most of them, are stored as nothing. */
+static pg_status add_row(mloader *L, char *line) {
     pg_model *m = L->m;
-    if (nvals != m->ncat) return mfail(L, "a weight row needs one number per category%s", "");
     if (m->nrows == L->rowcap) {
         size_t nc = L->rowcap ? L->rowcap * 2 : 4096;
         uint32_t *f = realloc(m->row_first, nc * sizeof *f);
@@ -275,26 +302,44 @@ static pg_status add_row(mloader *L, const char *feat, char **vals, int nvals) {
     }
     m->row_first[m->nrows] = (uint32_t)m->npairs;
     m->row_n[m->nrows] = 0;
-    for (int c = 0; c < nvals; c++) {
+    char *p = strchr(line, '\t'), *bad = NULL;
+    size_t flen = p ? (size_t)(p - line) : strlen(line);
+    int nvals = 0;
+    while (p && *p == '\t') { /* p: the tab before a weight */
+        *p++ = '\0';
+        char *next, *cut;
         float w;
-        if (parse_float(vals[c], &w)) return mfail(L, "'%s' is not a number", vals[c]);
-        if (w == 0.0f) continue;
-        if (m->npairs == L->paircap) {
-            size_t nc = L->paircap ? L->paircap * 2 : 8192;
-            uint8_t *pc = realloc(m->pair_cat, nc);
-            if (!pc) return PG_ENOMEM;
-            m->pair_cat = pc;
-            float *pw = realloc(m->pair_w, nc * sizeof *pw);
-            if (!pw) return PG_ENOMEM;
-            m->pair_w = pw;
-            L->paircap = nc;
+        int c = nvals++;
+        if (row_weight(p, &w, &next, &cut)) {
+            bad = p; /* reported once the fields are counted, as before */
+            if (cut) { /* the bad field keeps its end for the message; count those after it */
+                for (char *q = cut + 1; *q; q++) nvals += *q == '\t';
+                nvals++;
+            }
+            break;
         }
-        m->pair_cat[m->npairs] = (uint8_t)c;
-        m->pair_w[m->npairs++] = w;
-        m->row_n[m->nrows]++;
+        if (cut) *cut = '\t';
+        if (w != 0.0f && c < m->ncat) {
+            if (m->npairs == L->paircap) {
+                size_t nc = L->paircap ? L->paircap * 2 : 8192;
+                uint8_t *pc = realloc(m->pair_cat, nc);
+                if (!pc) return PG_ENOMEM;
+                m->pair_cat = pc;
+                float *pw = realloc(m->pair_w, nc * sizeof *pw);
+                if (!pw) return PG_ENOMEM;
+                m->pair_w = pw;
+                L->paircap = nc;
+            }
+            m->pair_cat[m->npairs] = (uint8_t)c;
+            m->pair_w[m->npairs++] = w;
+            m->row_n[m->nrows]++;
+        }
+        p = next;
     }
+    if (nvals != m->ncat) return mfail(L, "a weight row needs one number per category%s", "");
+    if (bad) return mfail(L, "'%s' is not a number", bad);
     /* the row's hash goes in the table once every row is read; keep it in the slot array */
-    uint64_t h = pg_model_hash(feat, strlen(feat));
+    uint64_t h = pg_model_hash(line, flen);
     if (m->nrows == m->cap) { /* slot_hash doubles as the rows' hash list while loading */
         size_t nc = m->cap ? m->cap * 2 : 4096;
         uint64_t *v = realloc(m->slot_hash, nc * sizeof *v);
@@ -312,12 +357,12 @@ static pg_status add_row(mloader *L, const char *feat, char **vals, int nvals) {
  * since pages no row reaches are never touched, and shrink() gives the rest back. Past
  * PG_MODEL_PRESIZE_MAX bytes the arrays grow by doubling as before. */
 #define PG_MODEL_PRESIZE_MAX ((long)64 << 20)
+#define PG_MODEL_FILE_MAX ((size_t)1 << 30) /* a weights file is never this big */
 
-static void presize(mloader *L, FILE *fp) {
+static void presize(mloader *L, size_t size) {
     pg_model *m = L->m;
-    struct stat sb;
-    if (fstat(fileno(fp), &sb) || sb.st_size <= 0 || sb.st_size > PG_MODEL_PRESIZE_MAX) return;
-    size_t rows = (size_t)sb.st_size / 4 + 1, pairs = (size_t)sb.st_size / 2 + 1;
+    if (size == 0 || size > (size_t)PG_MODEL_PRESIZE_MAX) return;
+    size_t rows = size / 4 + 1, pairs = size / 2 + 1;
     m->row_first = malloc(rows * sizeof *m->row_first);
     m->row_n = malloc(rows);
     m->slot_hash = malloc(rows * sizeof *m->slot_hash);
@@ -374,28 +419,33 @@ static pg_status build_table(mloader *L) {
 
 pg_status pg_model_load(const char *path, pg_model **out, pg_error *err) {
     *out = NULL;
-    FILE *fp;
-    int e = pg_open_regular(path, &fp);
+    /* the whole file in one read, its lines split in place: getline's copy of each of the
+     * ~35,000 lines was a tenth of the load */
+    char *buf;
+    size_t size;
+    int e = pg_read_regular(path, PG_MODEL_FILE_MAX, &buf, &size);
     if (e)
         return pg_fail(err, e == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, "model", -1,
                        "cannot read the learned scorer's weights %s: %s (reinstall PostGuard, or "
                        "make them with rules/tools/train.sh)", path, pg_open_strerror(e));
     pg_model *m = calloc(1, sizeof *m);
     if (!m) {
-        fclose(fp);
+        free(buf);
         return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
     }
     mloader L = {m, path, 0, err, 0, 0};
-    presize(&L, fp);
+    presize(&L, size);
     pg_status st = PG_OK;
-    char *line = NULL;
-    size_t lcap = 0;
-    ssize_t n;
     int have_cats = 0, have_bias = 0, have_thr = 0, have_magic = 0;
-    while (st == PG_OK && (n = getline(&line, &lcap, fp)) >= 0) {
+    for (char *line = buf, *end = buf + size, *nl; st == PG_OK && line < end; line = nl + 1) {
         L.line++;
-        if (n > 0 && line[n - 1] == '\n') line[--n] = '\0';
-        if (n == 0 || line[0] == '#') continue;
+        if (!(nl = memchr(line, '\n', (size_t)(end - line)))) nl = end; /* the last line */
+        *nl = '\0';
+        if (nl == line || line[0] == '#') continue;
+        if (have_cats && line[0] && line[0] != '\t' && line[1] == ':') { /* nearly every line */
+            st = add_row(&L, line);
+            continue;
+        }
         char *f[PG_MODEL_MAX_CATS + 2];
         int nf = fields(line, f, PG_MODEL_MAX_CATS + 2);
         if (!have_magic) {
@@ -437,14 +487,11 @@ pg_status pg_model_load(const char *path, pg_model **out, pg_error *err) {
             }
             if (thr) have_thr = 1;
             else if (!veto) have_bias = 1;
-        } else if (f[0][0] && f[0][1] == ':') {
-            st = add_row(&L, f[0], f + 1, nf - 1);
         } else {
             st = mfail(&L, "unknown line '%s'", f[0]);
         }
     }
-    free(line);
-    fclose(fp);
+    free(buf);
     if (st == PG_ENOMEM) {
         pg_model_free(m);
         return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");

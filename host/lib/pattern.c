@@ -1,4 +1,4 @@
-/* pattern.c - PCRE2 patterns: compiled once with JIT, run with match and depth limits.
+/* pattern.c - PCRE2 patterns: compiled once (JIT at the first scan), run with match and depth limits.
  * A pattern that hits a limit stops and is reported, so no input can make a check hang. */
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +106,8 @@ pg_status pg_pattern_compile(pg_pattern *p, const char *src, int caseless, int r
                        "the pattern does not compile: %s at byte %zu", (const char *)msg,
                        (size_t)off);
     }
-    /* JIT is an optimisation: where the platform lacks it the interpreter runs the same
-     * pattern under the same limits. */
-    p->jit = pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;
+    /* JIT waits for the pattern's first scan (pattern_jit): most of a pack's patterns never
+     * run on a given post, and JIT-compiling all of them was a sixth of a host's start-up. */
     int n = pcre2_substring_number_from_name(p->code, (PCRE2_SPTR) "hit");
     p->hit_group = n > 0 ? n : 0;
     p->raw = raw;
@@ -130,11 +129,11 @@ void pg_pattern_free(pg_pattern *p) {
 #define NO_MEMORY (-100000) /* not a PCRE2 code: our hit vector could not grow */
 
 /* One match attempt at start; fills the hit, or returns PCRE2's code. */
-static int match_at(const pg_pattern *p, pg_scratch *sc, const char *subject, size_t len,
-                    size_t start, pg_hitvec *out, size_t *end) {
+static int match_at(const pg_pattern *p, int jit, pg_scratch *sc, const char *subject,
+                    size_t len, size_t start, pg_hitvec *out, size_t *end) {
     /* pcre2_jit_match skips the option checks pcre2_match makes on every call: with a
      * pattern tried at thousands of places in a long post, those checks were a tenth of it */
-    int rc = p->jit ? pcre2_jit_match(p->code, (PCRE2_SPTR)subject, len, start, 0, sc->md,
+    int rc = jit ? pcre2_jit_match(p->code, (PCRE2_SPTR)subject, len, start, 0, sc->md,
                                       sc->pack->mctx)
                     : pcre2_match(p->code, (PCRE2_SPTR)subject, len, start, PCRE2_NO_UTF_CHECK,
                                   sc->md, sc->pack->mctx);
@@ -161,7 +160,19 @@ static int match_at(const pg_pattern *p, pg_scratch *sc, const char *subject, si
     return rc;
 }
 
+/* JIT-compile the pattern on its first scan (once: PCRE2 keeps the machine code in the
+ * compiled pattern, which every matcher sharing it sees), so a load compiles no machine code
+ * for patterns that never run, and every match of a pattern still runs the same JIT code as
+ * when all were compiled at load. JIT is an optimisation: where the platform lacks it the
+ * interpreter runs the same pattern under the same limits. 1 when the JIT code is there. */
+static int pattern_jit(const pg_pattern *p) {
+    size_t size = 0;
+    if (pcre2_pattern_info(p->code, PCRE2_INFO_JITSIZE, &size) == 0 && size) return 1;
+    return pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0;
+}
+
 int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
+    int jit = pattern_jit(p);
     const char *subject = p->raw ? sc->raw : sc->fold.text;
     size_t len = p->raw ? sc->srclen : sc->fold.len;
     size_t start = 0, end;
@@ -174,7 +185,7 @@ int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
             size_t at = cand ? cand->v[k] : k;
             if (at < start) continue;
             if (!cand && ((unsigned char)subject[at] & 0xC0) == 0x80) continue;
-            int rc = match_at(p, sc, subject, len, at, out, &end);
+            int rc = match_at(p, jit, sc, subject, len, at, out, &end);
             if (rc == PCRE2_ERROR_NOMATCH) continue;
             if (rc == NO_MEMORY) return -1;
             if (rc < 0) return 1; /* match, depth or heap limit: report, keep what we found */
@@ -183,7 +194,7 @@ int pg_pattern_scan(const pg_pattern *p, pg_scratch *sc, pg_hitvec *out) {
         return 0;
     }
     while (start <= len) {
-        int rc = match_at(p, sc, subject, len, start, out, &end);
+        int rc = match_at(p, jit, sc, subject, len, start, out, &end);
         if (rc == PCRE2_ERROR_NOMATCH) break;
         if (rc == NO_MEMORY) return -1;
         if (rc < 0) return 1; /* match, depth or heap limit: report, keep what we found */

@@ -205,6 +205,20 @@ START_TEST(a_bad_weight_is_reported_with_its_line) {
 }
 END_TEST
 
+START_TEST(a_weight_row_is_counted_before_its_weights_are_judged) {
+    pg_error err;
+    ck_assert_int_eq(load_with("w.tsv", GOOD_HEAD "w:a\tabc\t2\n", &err), PG_ERULE);
+    ck_assert_ptr_nonnull(strstr(err.message, "one number per category"));
+    ck_assert_int_eq(load_with("w.tsv", GOOD_HEAD "w:a\t0.5x\n", &err), PG_ERULE);
+    ck_assert_ptr_nonnull(strstr(err.message, "'0.5x' is not a number"));
+    ck_assert_int_eq(load_with("w.tsv", GOOD_HEAD "w:a\t\n", &err), PG_ERULE);
+    ck_assert_ptr_nonnull(strstr(err.message, "'' is not a number"));
+    /* forms the fast reading leaves to strtod, and a negative zero */
+    ck_assert_int_eq(load_with("w.tsv", GOOD_HEAD "w:a\t1e-3\nw:b\t-0\nw:c\t0.1234567890123456789\n", &err),
+                     PG_OK);
+}
+END_TEST
+
 START_TEST(weights_files_with_faults_are_refused) {
     pg_error err;
     ck_assert_int_eq(load_with("w.tsv", "hello\n", &err), PG_ERULE);
@@ -295,6 +309,7 @@ static Suite *suite(void) {
     TCase *l = tcase_create("loading");
     tcase_add_test(l, a_missing_weights_file_is_named_with_what_to_do);
     tcase_add_test(l, a_bad_weight_is_reported_with_its_line);
+    tcase_add_test(l, a_weight_row_is_counted_before_its_weights_are_judged);
     tcase_add_test(l, weights_files_with_faults_are_refused);
     tcase_add_test(l, learned_rules_need_a_model_unless_asked_to_load_without);
     suite_add_tcase(s, l);
