@@ -98,42 +98,15 @@ const char *pg_open_strerror(int e) {
     return strerror(e);
 }
 
-/* Read a whole file; the caller frees *buf. */
+/* A rule or configuration file, read whole with pg_read_regular; the caller frees *buf. */
+#define JSON_FILE_MAX ((size_t)64 << 20) /* a rule file is never this big */
 static pg_status read_file(const char *path, char **buf, size_t *len, pg_error *err) {
-    FILE *f;
-    int e = pg_open_regular(path, &f);
+    int e = pg_read_regular(path, JSON_FILE_MAX, buf, len);
+    if (e == EFBIG) return pg_fail(err, PG_ERULE, path, NULL, NULL, -1, "%s is larger than 64 MiB", path);
+    if (e == ENOMEM) return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory reading %s", path);
     if (e)
         return pg_fail(err, e == ENOENT ? PG_ENOTFOUND : PG_EIO, path, NULL, NULL, -1,
                        "cannot read %s: %s", path, pg_open_strerror(e));
-    size_t cap = 65536, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) break;
-        if (cap >= (size_t)64 << 20) { /* a rule file is never this big */
-            free(b);
-            fclose(f);
-            return pg_fail(err, PG_ERULE, path, NULL, NULL, -1, "%s is larger than 64 MiB", path);
-        }
-        char *nb = realloc(b, cap * 2);
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    int ioerr = ferror(f);
-    fclose(f);
-    if (!b) return pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory reading %s", path);
-    if (ioerr) {
-        free(b);
-        return pg_fail(err, PG_EIO, path, NULL, NULL, -1, "error reading %s", path);
-    }
-    *buf = b;
-    *len = n;
     return PG_OK;
 }
 
