@@ -14,6 +14,7 @@ const RETRY_MIN_MS = 200;
 const RETRY_MAX_MS = 30000;
 const NO_HOST_RETRY_MS = 3000; // a check asks again after this long; the popup asks at once
 const RESEND_TRIES = 1;        // a check lost with a dying host is sent once more, not forever
+const HELLO_TIMEOUT_MS = 5000; // a host that started but has not said hello by then is not checking
 
 const conn = {
   port: null,
@@ -88,14 +89,22 @@ function connect() {
   });
   conn.helloId = nextId++;
   post({ type: "hello", id: conn.helloId });
+  // A host that hangs would leave the status "connecting" and every check unanswered: after
+  // a while it counts as missing (the page says "not checking", a fail-closed gate holds).
+  setTimeout(() => {
+    if (conn.port !== port || greeted) return;
+    conn.port = null;
+    try { port.disconnect(); } catch { /* already gone */ }
+    hostGone(`the host started but did not answer within ${HELLO_TIMEOUT_MS / 1000} s`, false, true);
+  }, HELLO_TIMEOUT_MS);
 }
 
-// The port closed: the host is missing (no-host: ask again only on demand) or it exited
-// (disconnected: reconnect with backoff and resend what was lost).
-function hostGone(err, greeted) {
+// The port closed: the host is missing or does not answer (no-host: ask again only on demand)
+// or it exited (disconnected: reconnect with backoff and resend what was lost).
+function hostGone(err, greeted, silent = false) {
   conn.lastError = err;
   conn.hello = null;
-  const missing = !greeted && NO_HOST_RE.test(err);
+  const missing = silent || (!greeted && NO_HOST_RE.test(err));
   conn.status = missing ? "no-host" : "disconnected";
   showAction();
   conn.attempts++;

@@ -415,4 +415,16 @@ describe('A host that hangs', () => {
       await setSettings(browser.context, { hostMissing: 'post' });
     }
   });
+
+  test('a host that has not said hello after a while counts as missing: the page and the toolbar say so', async () => {
+    const page = await openSite(browser.context, 'x');
+    await type(page, 'x', TEXT);
+    await page.waitForFunction(() => document.querySelector('postguard-ui')?.shadowRoot
+      ?.querySelector('[data-pg="badge"]')?.getAttribute('data-severity') === 'no-host', null, { timeout: WAIT }).catch(() => {});
+    assert.equal(await ui(page, 'badge').getAttribute('data-severity'), 'no-host', 'the no-host badge on the page');
+    const sw = await settingsWorker(browser.context);
+    assert.equal(await sw.evaluate(() => chrome.action.getBadgeText({})), '!', 'the toolbar icon says "!"');
+    await assertText(page, 'x', 'the hung host');
+    await page.close();
+  });
 });

@@ -47,9 +47,11 @@ async function registerHost(profile, kind) {
   let hostPath = HOST;
   const rules = rulesOverride();
   if (kind === 'hung') {
-    // A host that starts and reads every frame but never answers one (a hung host).
+    // A host that starts and reads every frame but never answers one (a hung host): its
+    // stdout, the pipe to the browser, stays open on fd 3 and is never written; it ends when
+    // the browser closes its stdin.
     hostPath = path.join(profile, 'postguard-host-hung.sh');
-    await writeFile(hostPath, '#!/bin/sh\nexec cat >/dev/null\n');
+    await writeFile(hostPath, '#!/bin/sh\nexec 3>&1 cat >/dev/null\n');
     await chmod(hostPath, 0o755);
   } else if (rules) {
     // A manifest cannot carry environment variables: a two-line wrapper sets the pack and execs the real host.

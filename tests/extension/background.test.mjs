@@ -16,6 +16,7 @@ class FakePort {
     this.onMessage = { addListener: (f) => { this.msg = f; } };
     this.onDisconnect = { addListener: (f) => { this.disc = f; } };
   }
+  disconnect() { this.closed = true; }
   postMessage(m) {
     if (this.closed) throw new Error('Attempting to use a disconnected port object');
     this.sent.push(structuredClone(m));
@@ -212,4 +213,16 @@ test('a clinic policy that changes (or arrives late) is sent again as configure'
   onStorage({ disabledRules: { newValue: ['tone.shouting'] } }, 'managed');
   await until(() => ports[0].sent.filter((m) => m.type === 'configure').length === 2, 'a second configure');
   assert.deepEqual(ports[0].last('configure').config, { disable: ['tone.shouting'] });
+});
+
+test('a host that starts but never says hello counts as missing after a while: checks answer no-host, the icon says "!"', async () => {
+  await startWorker();
+  const check = send({ type: 'check', editor: 1, text: 'hello', site: 'x' });
+  await until(() => ports.length === 1, 'a connection');
+  const got = await Promise.race([check, new Promise((r) => setTimeout(() => r('no answer'), 15000))]);
+  assert.equal(got.status, 'no-host', 'the check is answered no-host, not left waiting');
+  assert.ok(ports[0].closed, 'the silent port is closed');
+  assert.equal(action.text, '!', 'the toolbar icon says so');
+  const st = await send({ type: 'status' });
+  assert.match(st.lastError, /did not answer/, st.lastError);
 });
