@@ -155,7 +155,7 @@ static pg_status load_base(pg_ctx *c, const char *path, pg_pack **out, pg_error 
     pg_status st = pg_policy_read(clinic, &pol, err);
     if (st != PG_OK) return st;
     pg_pack *p = NULL;
-    st = pg_pack_load(path, c->load_flags, NULL, 0, &p, NULL, err);
+    st = pg_pack_load(path, c->load_flags, &p, err);
     if (st != PG_OK) return st;
     if ((st = pg_policy_check_pack(&pol, p, err)) != PG_OK) {
         pg_pack_free(p);

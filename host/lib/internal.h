@@ -330,8 +330,8 @@ typedef struct pg_pack {
 #define PG_WEIGHT_MEDIUM 0.6
 #define PG_WEIGHT_HIGH 0.9
 
-pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
-                       pg_pack **out, pg_error *config_problem, pg_error *err);
+/* The pack alone; clinic configuration is applied on top by ctx.c (load_base). */
+pg_status pg_pack_load(const char *path, unsigned flags, pg_pack **out, pg_error *err);
 void pg_pack_free(pg_pack *p);
 const pg_rule *pg_pack_rule(const pg_pack *p, const char *id);
 const pg_section *pg_pack_section(const pg_pack *p, const char *number);

@@ -294,8 +294,7 @@ static pg_status load_model(loader *L, const char *packpath, int isdir, unsigned
     return PG_OK;
 }
 
-pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, size_t nconfigs,
-                       pg_pack **out, pg_error *config_problem, pg_error *err) {
+pg_status pg_pack_load(const char *path, unsigned flags, pg_pack **out, pg_error *err) {
     struct stat sb;
     if (stat(path, &sb) != 0)
         return pg_fail(err, PG_ENOTFOUND, path, NULL, NULL, -1,
@@ -326,19 +325,6 @@ pg_status pg_pack_load(const char *path, unsigned flags, char *const *configs, s
     if (st != PG_OK) {
         pg_pack_free(p);
         return st;
-    }
-    /* Clinic configuration: each file is all-or-nothing; the first fault is kept to report. */
-    for (size_t i = 0; i < nconfigs; i++) {
-        pg_error cerr;
-        pg_error_clear(&cerr);
-        pg_status cs = pg_config_apply(p, configs[i], &cerr);
-        if (cs == PG_ENOMEM) {
-            pg_pack_free(p);
-            return pg_fail(err, PG_ENOMEM, configs[i], NULL, NULL, -1, "out of memory");
-        }
-        if (cs != PG_OK && cs != PG_ENOTFOUND && config_problem &&
-            config_problem->status == PG_OK)
-            *config_problem = cerr;
     }
     *out = p;
     return PG_OK;

@@ -21,7 +21,7 @@ static size_t compared, anchored, hits;
 
 static void setup(void) {
     pg_error err;
-    ck_assert_int_eq(pg_pack_load(PG_PACK, 0, NULL, 0, &pack, NULL, &err), PG_OK);
+    ck_assert_int_eq(pg_pack_load(PG_PACK, 0, &pack, &err), PG_OK);
     memset(&sc, 0, sizeof sc);
     ck_assert_int_eq(pg_scratch_prepare(&sc, pack), 0);
     refs = calloc(pack->nmatchers, sizeof *refs);

@@ -103,7 +103,7 @@ START_TEST(rules_sharing_a_pattern_share_its_code_and_all_fire) {
     /* a and b share one compiled pattern; c (case-sensitive, on the raw text) has its own */
     pg_pack *p = NULL;
     pg_error err;
-    pg_status st = pg_pack_load(path, 0, NULL, 0, &p, NULL, &err);
+    pg_status st = pg_pack_load(path, 0, &p, &err);
     ck_assert_msg(st == PG_OK, "loading: %s", err.message);
     ck_assert_uint_eq(p->nmatchers, 3);
     ck_assert_ptr_eq(p->matchers[0]->pat.code, p->matchers[1]->pat.code);
