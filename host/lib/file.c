@@ -4,6 +4,7 @@
  * open() of a FIFO blocks until a writer comes, and a read from a device may never end; the
  * host would hang at start-up and outlive the browser that started it. So the file is opened
  * without blocking, checked with fstat, and refused unless it is a regular file. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -95,4 +96,38 @@ int pg_read_regular(const char *path, size_t max, char **buf, size_t *len) {
 const char *pg_open_strerror(int e) {
     if (e == PG_ENOTREG) return "not a regular file (a FIFO, socket or device is refused)";
     return strerror(e);
+}
+
+/* ---- folders ---- */
+
+int pg_cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pg_list_dir(const char *dir, const char *suffix, size_t max, char ***out, size_t *n) {
+    DIR *d = opendir(dir);
+    *out = NULL;
+    *n = 0;
+    if (!d) return errno == ENOENT ? 0 : -1;
+    size_t cap = 0, sl = strlen(suffix);
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || l <= sl || strcmp(e->d_name + l - sl, suffix)) continue;
+        if (*n >= max) break;
+        if (pg_grow((void **)out, &cap, *n + 1, sizeof **out, 16) || !((*out)[*n] = strdup(e->d_name))) {
+            rc = -1;
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (*n) qsort(*out, *n, sizeof **out, pg_cmp_str);
+    return rc;
+}
+
+void pg_names_free(char **v, size_t n) {
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
 }

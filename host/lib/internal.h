@@ -32,6 +32,12 @@ int pg_open_regular(const char *path, FILE **out);
  * bytes), or PG_ENOTREG. */
 int pg_read_regular(const char *path, size_t max, char **buf, size_t *len);
 const char *pg_open_strerror(int e); /* strerror, and PG_ENOTREG's words */
+/* The names in dir ending in suffix (not starting with '.'), at most max of them, sorted so
+ * that what is read does not depend on the file system: 0, or -1 when out of memory or dir
+ * cannot be read (a missing dir is 0 with no names). The caller frees with pg_names_free. */
+int pg_list_dir(const char *dir, const char *suffix, size_t max, char ***out, size_t *n);
+void pg_names_free(char **v, size_t n);
+int pg_cmp_str(const void *a, const void *b); /* qsort order of char * by strcmp */
 /* A JSON file parsed whole into *out (the caller frees it with cJSON_Delete). Refused with
  * status `bad` when it is not valid JSON (naming the line and byte) or holds more than
  * PG_JSON_MAX_VALUES values; PG_ENOTFOUND, PG_EIO, PG_ENOMEM as their names say. */

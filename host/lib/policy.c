@@ -19,7 +19,6 @@
  * The digest is hashed only when a pin has a sha256 (2.9 MB for the shipped pack: about 2 ms
  * with the processor's SHA extensions, sha256.c), so a workstation without a pin pays nothing. */
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,42 +68,29 @@ typedef struct file_list {
 } file_list;
 
 static int list_add(file_list *l, const char *rel) {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        char **nv = realloc(l->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        l->v = nv;
-        l->cap = nc;
-    }
+    if (pg_grow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v, 64)) return -1;
     if (!(l->v[l->n] = strdup(rel))) return -1;
     l->n++;
     return 0;
 }
 
-/* Add dir/sub's regular files ending in suffix (not starting with '.') as "sub/name". */
+/* Add dir/sub's regular files ending in suffix (not starting with '.') as "sub/name": the
+ * files the loader reads from that folder (pg_list_dir), of which a loaded pack has no other. */
 static int list_dir(file_list *l, const char *dir, const char *sub, const char *suffix) {
     char path[4096];
     snprintf(path, sizeof path, "%s%s%s", dir, sub[0] ? "/" : "", sub);
-    DIR *d = opendir(path);
-    if (!d) return 0;
-    size_t sl = strlen(suffix);
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (e->d_name[0] == '.' || n <= sl || strcmp(e->d_name + n - sl, suffix)) continue;
+    char **names;
+    size_t n;
+    int rc = pg_list_dir(path, suffix, SIZE_MAX, &names, &n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
         char rel[1024], full[4096];
-        snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "", e->d_name);
+        snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "", names[i]);
         snprintf(full, sizeof full, "%s/%s", dir, rel);
         struct stat sb;
         if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode)) rc = list_add(l, rel);
     }
-    closedir(d);
+    pg_names_free(names, n);
     return rc;
-}
-
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Hash the file at full into hex, starting from fresh (an initialised state: pg_sha256_init
@@ -163,7 +149,7 @@ pg_status pg_pack_digest(const char *path, char hex[65], pg_error *err) {
     size_t cap = 1 << 16;
     char *buf = rc == 0 ? malloc(cap) : NULL;
     if (!buf) st = pg_fail(err, PG_ENOMEM, path, NULL, NULL, -1, "out of memory");
-    if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, pg_cmp_str);
     pg_sha256 fresh, all;
     pg_sha256_init(&fresh, 0);
     all = fresh;

@@ -2,7 +2,6 @@
  * names, into one immutable pg_pack (one rule's schema is rule_schema.c; reading files, file.c).
  * Every error names the file, the rule id and the field at fault, and a bad pack is refused whole. */
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,47 +91,10 @@ static pg_status parse_meta(loader *L, const cJSON *j) {
     return PG_OK;
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in dir ending in suffix, sorted so that load order (and duplicate-id messages)
- * do not depend on the file system. The caller frees the list and its strings. */
-static int list_dir(const char *dir, const char *suffix, char ***out, size_t *n) {
-    DIR *d = opendir(dir);
-    *out = NULL;
-    *n = 0;
-    if (!d) return errno == ENOENT ? 0 : -1;
-    size_t cap = 0, sl = strlen(suffix);
-    struct dirent *e;
-    int rc = 0;
-    while ((e = readdir(d))) {
-        size_t l = strlen(e->d_name);
-        if (e->d_name[0] == '.' || l <= sl || strcmp(e->d_name + l - sl, suffix)) continue;
-        if (*n >= PG_MAX_NESTED_FILES) break;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **v = realloc(*out, cap * sizeof *v);
-            if (!v) { rc = -1; break; }
-            *out = v;
-        }
-        if (!((*out)[*n] = strdup(e->d_name))) { rc = -1; break; }
-        (*n)++;
-    }
-    closedir(d);
-    if (*n) qsort(*out, *n, sizeof **out, cmp_str);
-    return rc;
-}
-
-static void free_list(char **v, size_t n) {
-    for (size_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
 static pg_status load_lexicon_dir(loader *L, const char *dir) {
     char **names;
     size_t n;
-    if (list_dir(dir, ".txt", &names, &n)) return pg_load_nomem(L);
+    if (pg_list_dir(dir, ".txt", PG_MAX_NESTED_FILES, &names, &n)) return pg_load_nomem(L);
     pg_status st = PG_OK;
     /* size the key tables for all the files at once, so they are not grown while loading */
     size_t bytes = 0;
@@ -151,7 +113,7 @@ static pg_status load_lexicon_dir(loader *L, const char *dir) {
         if (li < 0) st = pg_load_nomem(L);
         else st = pg_lexicon_load_file(&L->p->lex, L->p->arena, li, L->p->lex.v[li].file, L->err);
     }
-    free_list(names, n);
+    pg_names_free(names, n);
     return st;
 }
 
@@ -226,7 +188,7 @@ static pg_status load_dir(loader *L, const char *dir, size_t *cap) {
 
     char **names;
     size_t n;
-    if (list_dir(dir, ".json", &names, &n)) return pg_load_nomem(L);
+    if (pg_list_dir(dir, ".json", PG_MAX_NESTED_FILES, &names, &n)) return pg_load_nomem(L);
     for (size_t i = 0; i < n && st == PG_OK; i++) {
         if (strcmp(names[i], "pack.json") == 0) continue;
         if (L->parts_file && strcmp(names[i], L->parts_file) == 0) continue; /* not rules */
@@ -240,7 +202,7 @@ static pg_status load_dir(loader *L, const char *dir, size_t *cap) {
         else st = pg_load_rules(L, rules, cap);
         cJSON_Delete(j);
     }
-    free_list(names, n);
+    pg_names_free(names, n);
     return st;
 }
 
