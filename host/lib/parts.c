@@ -83,17 +83,10 @@ typedef struct buf {
 } buf;
 
 static int put(buf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            free(b->s);
-            b->s = NULL;
-            return -1;
-        }
-        b->s = ns;
-        b->cap = cap;
+    if (pg_grow((void **)&b->s, &b->cap, b->n + n + 1, 1, 256)) {
+        free(b->s);
+        b->s = NULL;
+        return -1;
     }
     memcpy(b->s + b->n, s, n);
     b->n += n;

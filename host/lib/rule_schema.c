@@ -56,13 +56,8 @@ static pg_status parse_window(loader *L, const cJSON *w, const char *field, pg_w
 
 static pg_status add_matcher(loader *L, pg_matcher *m) {
     pg_pack *p = L->p;
-    if (p->nmatchers == p->matchercap) {
-        size_t cap = p->matchercap ? p->matchercap * 2 : 64;
-        pg_matcher **v = realloc(p->matchers, cap * sizeof *v);
-        if (!v) return pg_load_nomem(L);
-        p->matchers = v;
-        p->matchercap = cap;
-    }
+    if (pg_grow((void **)&p->matchers, &p->matchercap, p->nmatchers + 1, sizeof *p->matchers, 64))
+        return pg_load_nomem(L);
     m->id = (int)p->nmatchers;
     p->matchers[p->nmatchers++] = m;
     return PG_OK;

@@ -215,13 +215,8 @@ static int has_odd_case(const char *s, size_t len) {
 }
 
 static int push_u32(pg_u32vec *v, uint32_t x) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : CAND_MIN_CAP;
-        uint32_t *nv = realloc(v->v, cap * sizeof *nv);
-        if (!nv) return -1;
-        v->v = nv;
-        v->cap = cap;
-    }
+    /* on the scan's path: the call only when full */
+    if (v->n == v->cap && pg_grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v, CAND_MIN_CAP)) return -1;
     v->v[v->n++] = x;
     return 0;
 }
