@@ -429,6 +429,9 @@
       keepClear(ed, s));
   }
 
+  // A flagged word whose card the user closed: a click or a rest on it is an edit, not a question.
+  const dismissed = (hit) => hit.ed.dismissed.has(ignoreKey(hit.ed, hit.s.it));
+
   let hoverTimer = null, closeTimer = null, hoverAt = null, moveQueued = false;
 
   function onPointerMove(e) {
@@ -448,7 +451,7 @@
       if (hit) {
         hoverTimer = setTimeout(() => {
           const again = hitTest(at.x, at.y);
-          if (again && again.s === hit.s && !ui.gateOpen && !hit.ed.dismissed.has(ignoreKey(hit.ed, hit.s.it))) {
+          if (again && again.s === hit.s && !ui.gateOpen && !dismissed(hit)) {
             openFor(hit.ed, hit.s, hit.rect, true);
           }
         }, HOVER_OPEN_MS);
@@ -462,8 +465,7 @@
     if (!siteActive || dead || ui.isOurs(e)) return;
     const hit = editors.size ? hitTest(e.clientX, e.clientY) : null;
     clearTimeout(hoverTimer);
-    // A click into a flagged word whose card the user already closed is an edit, not a question.
-    if (hit && !hit.ed.dismissed.has(ignoreKey(hit.ed, hit.s.it))) openFor(hit.ed, hit.s, hit.rect, false);
+    if (hit && !dismissed(hit)) openFor(hit.ed, hit.s, hit.rect, false);
     else if (!hit || ui.popover?._finding !== hit.s) ui.closePopover();
   }
 

@@ -522,7 +522,7 @@ button:focus-visible { outline: 3px solid #174ea6; outline-offset: 1px; }
 
   PG.ui = {
     ensure, setState, paint, createMirror, placeMirror, showBadge, hideBadge,
-    openPopover, placePopover, closePopover, openGate, closeGate, isOurs, announce, showToast, hideToast,
+    openPopover, placePopover, closePopover, openGate, closeGate, isOurs, announce, showToast,
     get popover() { return popover; },
     get badge() { return badge; },
     get gateOpen() { return !!gate; },
